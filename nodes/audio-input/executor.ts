@@ -1,0 +1,8 @@
+/**
+ * Audio input: emits the uploaded file as an undecoded `audio` value (see `mediaInputExecutor`: decoding
+ * arrives with the inference issue).
+ */
+import "server-only";
+import { mediaInputExecutor } from "../executor-helpers";
+
+export const audioInputExecutor = mediaInputExecutor("audio");

@@ -1,0 +1,110 @@
+/**
+ * # Encoder
+ *
+ * Turns an image, audio clip, video clip or text into an embedding in a space shared by all modalities
+ * (ImageBind in NExT-GPT: one 1024-d vector per item). One node encodes one modality; its input port's type
+ * follows the `modality` setting.
+ *
+ * ## Ports
+ * - in `input`: `image` | `audio` | `video` | `text`, per `modality`.
+ * - out `embedding`: tensor float32 `[B, D]` (`output: "pooled"`) or `[B, T, D]` (`output: "sequence"`),
+ *   D = `embeddingDim`.
+ *
+ * ## Model contract (role `encoder.<modality>`), ImageBind-style ONNX export
+ * The executor does the preprocessing, so the model sees tensors only:
+ * - image: `pixel_values` f32 `[B, 3, 224, 224]` (RGB, resized + centre-cropped to 224, CLIP mean/std).
+ * - audio: `input_features` f32 `[B, 1, 128, 204]`: a log-mel spectrogram of a 2 s clip at 16 kHz
+ *   (128 mel bins, 10 ms hop), normalised as ImageBind does.
+ * - video: `pixel_values` f32 `[B, 3, 2, 224, 224]`: 2 frames sampled from the clip (ImageBind's
+ *   PadIm2Video layout: channels, time, height, width).
+ * - text: `input_ids` int64 `[B, L]`, from the model's `tokenizer.json` (ImageBind: L = 77, zero-padded).
+ * - output: `embeddings` f32 `[B, D]` when pooled, `[B, T, D]` when `output` is `sequence`.
+ * A later issue pins the preprocessing details; this contract is what a model must accept today.
+ */
+import { z } from "zod";
+import { MODALITIES, type Modality } from "~/lib/graph/types";
+import { defineNode, type ModelContract } from "../types";
+import { fieldMeta, intSetting, modelSetting, tensorPort } from "../shared";
+
+const MODEL_INPUTS: Record<Modality, ModelContract["inputs"][number]> = {
+  image: {
+    name: "pixel_values",
+    dtype: "float32",
+    dims: ["B", 3, 224, 224],
+    description: "RGB, resized and centre-cropped to 224×224, normalised with CLIP mean/std",
+  },
+  audio: {
+    name: "input_features",
+    dtype: "float32",
+    dims: ["B", 1, 128, 204],
+    description: "log-mel spectrogram of 2 s at 16 kHz: 128 mel bins × 204 frames",
+  },
+  video: {
+    name: "pixel_values",
+    dtype: "float32",
+    dims: ["B", 3, 2, 224, 224],
+    description: "2 frames sampled from the clip, channels × time × height × width",
+  },
+  text: {
+    name: "input_ids",
+    dtype: "int64",
+    dims: ["B", "L"],
+    description: "token ids from the model's tokenizer",
+  },
+};
+
+export const encoder = defineNode({
+  type: "encoder",
+  title: "Encoder",
+  category: "model",
+  description:
+    "Encodes an image, audio, video or text into an embedding in a shared space (ImageBind-style).",
+  keywords: ["imagebind", "clip", "embed", "embedding", "vision", "clap"],
+  settings: z.object({
+    modality: z
+      .enum(MODALITIES)
+      .default("image")
+      .describe("What the encoder reads; sets the input port's type")
+      .meta(fieldMeta({ title: "Modality" })),
+    model: modelSetting(
+      MODALITIES.map((m) => `encoder.${m}`),
+      "Encoder model (ONNX) for this modality.",
+    ),
+    embeddingDim: intSetting({
+      title: "Embedding size",
+      help: "Size D of the embedding the model returns (ImageBind huge: 1024)",
+      min: 1,
+      max: 16384,
+      default: 1024,
+    }),
+    output: z
+      .enum(["pooled", "sequence"])
+      .default("pooled")
+      .describe("pooled: one vector per item [B, D]; sequence: one per patch/frame/token [B, T, D]")
+      .meta(fieldMeta({ title: "Output" })),
+  }),
+  ports: (s) => ({
+    inputs: [{ id: "input", label: s.modality, type: s.modality }],
+    outputs: [
+      tensorPort(
+        "embedding",
+        "tensor",
+        s.output === "pooled" ? ["B", s.embeddingDim] : ["B", "T", s.embeddingDim],
+      ),
+    ],
+  }),
+  contract: (s) => [
+    {
+      role: `encoder.${s.modality}`,
+      description: `ImageBind-style ${s.modality} encoder`,
+      inputs: [MODEL_INPUTS[s.modality]],
+      outputs: [
+        {
+          name: "embeddings",
+          dtype: "float32",
+          dims: s.output === "pooled" ? ["B", s.embeddingDim] : ["B", "T", s.embeddingDim],
+        },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,8 @@
+/**
+ * Image input: emits the uploaded file as an undecoded `image` value (see `mediaInputExecutor`: decoding
+ * arrives with the inference issue).
+ */
+import "server-only";
+import { mediaInputExecutor } from "../executor-helpers";
+
+export const imageInputExecutor = mediaInputExecutor("image");

@@ -1,0 +1,18 @@
+/** `GET /api/artifacts/<sha256>`: an artifact's bytes, immutable and cacheable (see `~/server/api/uploads`). */
+import { handleArtifactGet } from "~/server/api/uploads";
+import { db } from "~/server/db";
+import { createArtifactStore } from "~/server/services/artifacts";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ hash: string }> };
+
+export async function GET(req: Request, { params }: Params): Promise<Response> {
+  const { hash } = await params;
+  return handleArtifactGet(req, hash, { store: createArtifactStore(db()) });
+}
+
+export async function HEAD(req: Request, { params }: Params): Promise<Response> {
+  const { hash } = await params;
+  return handleArtifactGet(req, hash, { store: createArtifactStore(db()) });
+}

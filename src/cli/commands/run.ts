@@ -1,0 +1,176 @@
+/**
+ * `switchboard run <file.json | workflow-id> --input name=value|@file --out <dir> [--json]`: runs a workflow
+ * headless through the same engine and PostgreSQL stores as the app (in this process; see
+ * `run-headless.ts`) and writes every output node's value to `<dir>/<name>.<ext>` plus `<dir>/outputs.json`.
+ */
+import { parseArgs } from "node:util";
+import { parseWorkflowFile } from "~/lib/graph/io";
+import { formatProblem, type GraphProblem } from "~/lib/graph/problems";
+import { MAX_WORKFLOW_BYTES, type WorkflowGraph } from "~/lib/graph/schema";
+import type { RunMode } from "~/server/engine/plan";
+import { type CliIO, type Command, EXIT } from "../types";
+import type { HeadlessRunInput, HeadlessRunResult, InputArg } from "./run-headless";
+
+const help = `Usage: switchboard run <file.json | workflow-id> --out <dir> [options]
+
+Runs a workflow headless through the same engine as the app and writes every output
+node's value to <dir>/<name>.<ext> (.txt, .png, .wav, .mp4, .json for tensors) and
+<dir>/outputs.json listing them.
+
+Options:
+  --input name=value   value for the input node named "name" (repeatable);
+                       name=@path reads a file: text inputs as UTF-8, media inputs as an upload
+  --out <dir>          where to write the outputs (required)
+  --version <n>        with a workflow id: that saved version (default: the current one)
+  --run-to <node>      run only what <node> needs
+  --run-from <node>    run <node> and what depends on it, reusing cached results upstream
+  --json               print the result as JSON
+  -h, --help           show this help
+
+Database: DATABASE_URL, else the embedded PostgreSQL that \`npm start\` uses (./.data).
+Exit status: 0 the run succeeded; 1 it failed, was cancelled, or the workflow cannot run
+(each failing node is named); 2 usage error or unreadable file.`;
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function usageError(io: CliIO, message: string): number {
+  io.err(`switchboard run: ${message}`);
+  io.err("Run 'switchboard run --help' for usage.");
+  return EXIT.usage;
+}
+
+function parseInputs(specs: string[]): Record<string, InputArg> | string {
+  const inputs: Record<string, InputArg> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) return `--input ${spec}: expected name=value or name=@file`;
+    const name = spec.slice(0, eq);
+    const value = spec.slice(eq + 1);
+    inputs[name] = value.startsWith("@") ? { file: value.slice(1) } : { text: value };
+  }
+  return inputs;
+}
+
+async function readGraph(io: CliIO, file: string): Promise<WorkflowGraph | number> {
+  let text: string;
+  try {
+    const size = await io.fileSize(file);
+    text = size > 2 * MAX_WORKFLOW_BYTES ? "x".repeat(MAX_WORKFLOW_BYTES + 1) : await io.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return usageError(
+      io,
+      `cannot read ${file}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`,
+    );
+  }
+  const parsed = parseWorkflowFile(text);
+  if (parsed.ok) return parsed.graph;
+  for (const p of parsed.problems) io.err(formatProblem(p));
+  io.err(`invalid: ${file} has ${parsed.problems.length} problem(s); see 'switchboard validate'`);
+  return EXIT.failed;
+}
+
+function report(io: CliIO, r: HeadlessRunResult, json: boolean): number {
+  if (json) io.out(JSON.stringify(r, null, 2));
+  else if (r.status === "invalid") {
+    for (const p of r.problems) io.err(formatProblem(p as GraphProblem));
+    io.err(`cannot run: ${r.problems.length} problem(s)`);
+  } else {
+    const s = r.stats;
+    const counts = s
+      ? ` (${s.executed} executed, ${s.cached} cached${s.skipped ? `, ${s.skipped} skipped` : ""})`
+      : "";
+    for (const f of r.failures) io.err(`node ${f.nodeId} (${f.title}) failed: ${f.message} [${f.code}]`);
+    if (r.status !== "succeeded" && r.failures.length === 0 && r.error)
+      io.err(`${r.error.message} [${r.error.code}]`);
+    io.out(
+      `${r.status}: ${s?.total ?? 0} node(s)${counts} in ${Math.round(r.durationMs)} ms, run ${r.runId}`,
+    );
+    for (const [name, o] of Object.entries(r.outputs)) io.out(`  ${name}  ${o.file}`);
+  }
+  return r.status === "succeeded" ? EXIT.ok : EXIT.failed;
+}
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run a workflow headless and write its outputs to files",
+  help,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          input: { type: "string", multiple: true, default: [] },
+          out: { type: "string" },
+          version: { type: "string" },
+          "run-to": { type: "string" },
+          "run-from": { type: "string" },
+          json: { type: "boolean", default: false },
+          help: { type: "boolean", short: "h", default: false },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      return usageError(io, (error as Error).message);
+    }
+    const v = parsed.values;
+    if (v.help) {
+      io.out(help);
+      return EXIT.ok;
+    }
+    const [target, ...extra] = parsed.positionals;
+    if (target === undefined || extra.length > 0)
+      return usageError(io, target === undefined ? "no workflow given" : "give exactly one workflow");
+    if (!v.out) return usageError(io, "--out <dir> is required");
+    if (v["run-to"] && v["run-from"]) return usageError(io, "give --run-to or --run-from, not both");
+    const inputs = parseInputs(v.input);
+    if (typeof inputs === "string") return usageError(io, inputs);
+    const version = v.version === undefined ? undefined : Number(v.version);
+    if (version !== undefined && (!Number.isInteger(version) || version < 1))
+      return usageError(io, "--version must be a version number");
+    const mode: RunMode = v["run-to"]
+      ? { runTo: v["run-to"] }
+      : v["run-from"]
+        ? { runFrom: v["run-from"] }
+        : "all";
+
+    let source: HeadlessRunInput["source"];
+    const isFile = await io.fileSize(target).then(
+      () => true,
+      () => false,
+    );
+    if (!isFile && UUID_RE.test(target))
+      source = { kind: "workflow", id: target, ...(version !== undefined && { version }) };
+    else {
+      const graph = await readGraph(io, target);
+      if (typeof graph === "number") return graph;
+      source = { kind: "file", graph };
+    }
+
+    // Server modules start with `import "server-only"`, which plain Node must be told to allow.
+    const { allowServerOnlyImports } = await import("~/worker/server-only-hook");
+    allowServerOnlyImports();
+    const { runHeadless } = await import("./run-headless");
+    const cancel = new AbortController();
+    const onSigint = () => cancel.abort();
+    process.once("SIGINT", onSigint);
+    try {
+      const result = await runHeadless({
+        source,
+        inputs,
+        mode,
+        outDir: v.out,
+        say: (l) => io.err(l),
+        signal: cancel.signal,
+      });
+      return report(io, result, v.json);
+    } catch (error) {
+      io.err(`switchboard run: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.failed;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+  },
+};

@@ -1,0 +1,230 @@
+"use client";
+/**
+ * A run value's preview: text (first lines, expandable to the full text), tensor shape and statistics,
+ * image / audio / video fetched by hash and decoded in the browser, an undecoded upload shown as the file
+ * itself. Used on output nodes and on the run page.
+ */
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import type { PortPreview } from "~/server/engine/events";
+import type { TensorPreview } from "~/lib/values/preview";
+import type { Value } from "~/lib/values/types";
+import { useTRPC } from "~/trpc/react";
+import { drawImage, fetchValue, wavBlob } from "./media";
+
+export interface OutputRef {
+  runId: string;
+  nodeId: string;
+  port: string;
+}
+
+/** The full value behind a preview, loaded when `enabled`. */
+function useFullValue(ref: OutputRef | null, enabled: boolean) {
+  const trpc = useTRPC();
+  const out = useQuery({
+    ...trpc.run.output.queryOptions(ref ?? { runId: "", nodeId: "", port: "" }),
+    enabled: enabled && ref !== null,
+    staleTime: Infinity,
+  });
+  const url = out.data?.url;
+  const value = useQuery({
+    queryKey: ["artifact-value", url],
+    queryFn: ({ signal }) => fetchValue(url!, signal),
+    enabled: enabled && !!url,
+    staleTime: Infinity,
+  });
+  return {
+    value: value.data as Value | undefined,
+    error: out.error ?? value.error,
+    loading: out.isFetching || value.isFetching,
+  };
+}
+
+const fmt = (n: number) =>
+  Number.isInteger(n)
+    ? String(n)
+    : Math.abs(n) >= 1000 || Math.abs(n) < 0.001
+      ? n.toExponential(2)
+      : n.toFixed(3);
+
+export function TensorSummary({ t, compact }: { t: TensorPreview; compact?: boolean }) {
+  return (
+    <div className="font-mono text-[10.5px] leading-4 text-zinc-300" data-testid="tensor-preview">
+      <div>
+        {t.dtype} [{t.dims.join(", ")}]
+      </div>
+      <div className="text-zinc-400">
+        min {fmt(t.stats.min)} · max {fmt(t.stats.max)}
+        {compact ? null : (
+          <>
+            {" "}
+            · mean {fmt(t.stats.mean)} · std {fmt(t.stats.std)}
+          </>
+        )}
+      </div>
+      {t.stats.nonFinite > 0 ? <div className="text-red-400">{t.stats.nonFinite} NaN/Inf</div> : null}
+      {compact ? null : (
+        <div className="truncate text-zinc-500">
+          [{t.head.map(fmt).join(", ")}
+          {t.size > t.head.length ? ", …" : ""}]
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TextPreview({
+  head,
+  truncated,
+  length,
+  source,
+}: {
+  head: string;
+  truncated: boolean;
+  length: number;
+  source: OutputRef | null;
+}) {
+  const [open, setOpen] = useState(false);
+  const full = useFullValue(source, open && truncated);
+  const text = open && full.value?.kind === "text" ? full.value.text : head;
+  const long = truncated || head.split("\n").length > 3 || head.length > 160;
+  return (
+    <div className="flex flex-col gap-0.5">
+      <div
+        className={`nowheel nodrag select-text whitespace-pre-wrap break-words text-[11.5px] leading-4 text-zinc-100 ${open ? "max-h-60 overflow-auto" : "line-clamp-3"}`}
+        data-testid="output-text"
+      >
+        {text}
+        {!open && truncated ? "…" : null}
+      </div>
+      {long ? (
+        <button
+          type="button"
+          className="nodrag self-start text-[10.5px] text-sky-400 hover:underline"
+          onClick={() => setOpen(!open)}
+          data-testid="output-text-toggle"
+        >
+          {open ? "Show less" : `Show all (${length.toLocaleString()} chars)`}
+          {full.loading ? " …" : null}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function ImageFromValue({ source }: { source: OutputRef | null }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const { value, error } = useFullValue(source, true);
+  useEffect(() => {
+    if (!value || !canvas.current || "file" in value) return;
+    const img = value.kind === "image" ? value : value.kind === "video" ? value.frames[0] : undefined;
+    if (img) drawImage(canvas.current, img);
+  }, [value]);
+  if (error) return <span className="text-[11px] text-red-400">Could not load the image.</span>;
+  return (
+    <canvas
+      ref={canvas}
+      className="max-h-40 max-w-full rounded border border-zinc-800 bg-zinc-900"
+      data-testid="output-image"
+    />
+  );
+}
+
+function AudioFromValue({ source }: { source: OutputRef | null }) {
+  const { value } = useFullValue(source, true);
+  const audio = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    if (value?.kind !== "audio" || "file" in value || !audio.current) return;
+    const u = URL.createObjectURL(wavBlob(value));
+    audio.current.src = u;
+    return () => URL.revokeObjectURL(u);
+  }, [value]);
+  return <audio ref={audio} controls className="nodrag h-8 w-full" data-testid="output-audio" />;
+}
+
+function Waveform({ peaks }: { peaks: number[] }) {
+  const w = Math.max(1, peaks.length);
+  return (
+    <svg viewBox={`0 0 ${w} 20`} preserveAspectRatio="none" className="h-6 w-full text-emerald-400/80">
+      {peaks.map((p, i) => (
+        <rect
+          key={i}
+          x={i}
+          width={0.8}
+          y={10 - Math.min(1, p) * 10}
+          height={Math.max(0.3, Math.min(1, p) * 20)}
+          fill="currentColor"
+        />
+      ))}
+    </svg>
+  );
+}
+
+export function OutputPreview({ preview, source }: { preview: PortPreview; source: OutputRef | null }) {
+  switch (preview.kind) {
+    case "skipped":
+      return <span className="text-[11px] text-zinc-500 italic">skipped: {preview.reason}</span>;
+    case "text":
+      return (
+        <TextPreview
+          head={preview.head}
+          truncated={preview.truncated}
+          length={preview.length}
+          source={source}
+        />
+      );
+    case "tensor":
+      return <TensorSummary t={preview} />;
+    case "image":
+      return (
+        <div className="flex flex-col gap-0.5">
+          <ImageFromValue source={source} />
+          <span className="text-[10.5px] text-zinc-500">
+            {preview.width}×{preview.height} · {preview.channels === 4 ? "RGBA" : "RGB"}
+          </span>
+        </div>
+      );
+    case "audio":
+      return (
+        <div className="flex flex-col gap-0.5">
+          <Waveform peaks={preview.peaks} />
+          <AudioFromValue source={source} />
+          <span className="text-[10.5px] text-zinc-500">
+            {preview.durationSec.toFixed(2)} s · {preview.sampleRate} Hz · {preview.channels} ch
+          </span>
+        </div>
+      );
+    case "video":
+      return (
+        <div className="flex flex-col gap-0.5">
+          <ImageFromValue source={source} />
+          <span className="text-[10.5px] text-zinc-500">
+            {preview.width}×{preview.height} · {preview.frameCount} frames · {preview.fps} fps
+          </span>
+        </div>
+      );
+    case "tokens":
+      return (
+        <div className="text-[11px] text-zinc-300">
+          <div className="line-clamp-3 whitespace-pre-wrap">{preview.textHead}</div>
+          <div className="text-zinc-500">{preview.count} tokens</div>
+        </div>
+      );
+    case "signal":
+      return (
+        <div className="text-[11px] text-zinc-300">
+          <div className="text-zinc-500">{preview.modality} signal</div>
+          <TensorSummary t={preview.hidden} compact />
+        </div>
+      );
+    case "file": {
+      const src = `/api/artifacts/${preview.file.hash}`;
+      if (preview.media === "image")
+        // An uploaded file of any size: next/image would only proxy it.
+        // eslint-disable-next-line @next/next/no-img-element
+        return <img src={src} alt={preview.file.filename} className="max-h-40 max-w-full rounded" />;
+      if (preview.media === "audio") return <audio controls src={src} className="nodrag h-8 w-full" />;
+      return <video controls src={src} className="nodrag max-h-40 max-w-full rounded" />;
+    }
+  }
+}

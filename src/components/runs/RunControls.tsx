@@ -1,0 +1,224 @@
+"use client";
+/**
+ * The editor's run controls: Run (Ctrl/⌘+Enter), Cancel while a run is going, and the run's status with a
+ * link to its page. Starting saves pending edits first, then runs the saved version; a graph that cannot
+ * run is refused with problems per node (badges on the nodes, the problems list, a toast). Also registers
+ * `start` in the run store so "Run to here" / "Run from here" in the inspector use the same path.
+ */
+import { useMutation } from "@tanstack/react-query";
+import { clsx } from "clsx";
+import { Play, Square } from "lucide-react";
+import Link from "next/link";
+import { useCallback, useEffect, useRef } from "react";
+import { Button, Spinner } from "~/components/ui/Button";
+import { toast } from "~/components/ui/toast";
+import { useEditorStore } from "~/lib/editor/store";
+import { useEditorUi } from "~/lib/editor/ui-store";
+import type { GraphProblem } from "~/lib/graph/problems";
+import { flushSave } from "~/lib/runs/flush-save";
+import { formatDuration, isFinal, type RunPhase } from "~/lib/runs/reducer";
+import { useRunStore, type RunMode } from "~/lib/runs/store";
+import { useRunEvents } from "~/lib/runs/use-run-events";
+import { errorCode, errorMessage, errorProblems } from "~/trpc/errors";
+import { useTRPC, useTRPCClient } from "~/trpc/react";
+
+const BUSY: readonly RunPhase[] = ["starting", "queued", "running"];
+
+function showRunProblems(problems: GraphProblem[]): void {
+  const ui = useEditorUi.getState();
+  const seen = new Set(ui.problems.map((p) => `${p.nodeId ?? ""}:${p.detail}`));
+  ui.setProblems([...ui.problems, ...problems.filter((p) => !seen.has(`${p.nodeId ?? ""}:${p.detail}`))]);
+  ui.setProblemsOpen(true);
+  const first = problems[0];
+  toast.error(`Cannot run: ${problems.length} problem${problems.length === 1 ? "" : "s"}`, {
+    description: first
+      ? first.message + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : "")
+      : undefined,
+  });
+}
+
+function describeMode(mode: RunMode): string {
+  if (mode === "all") return "Run";
+  return "runTo" in mode ? "Run to here" : "Run from here";
+}
+
+export function RunControls({ saveNow }: { saveNow(): void }) {
+  const client = useTRPCClient();
+  const trpc = useTRPC();
+  const runId = useRunStore((s) => s.run.runId);
+  const status = useRunStore((s) => s.run.status);
+  const durationMs = useRunStore((s) => s.run.durationMs);
+  const stats = useRunStore((s) => s.run.stats);
+  const error = useRunStore((s) => s.run.error);
+  const busy = BUSY.includes(status);
+  const cancel = useMutation(trpc.run.cancel.mutationOptions());
+  const starting = useRef(false);
+
+  useRunEvents(runId && !isFinal(status) ? runId : null);
+
+  const start = useCallback(
+    async (mode: RunMode) => {
+      const workflowId = useEditorStore.getState().workflowId;
+      const phase = useRunStore.getState().run.status;
+      if (!workflowId || starting.current || BUSY.includes(phase)) return;
+      starting.current = true;
+      // A setting being typed commits on blur: commit it before saving.
+      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      useRunStore.getState().setPhase("starting");
+      try {
+        const version = await flushSave(saveNow);
+        const { runId } = await client.run.start.mutate({ workflowId, version, mode });
+        useRunStore.getState().begin(runId);
+      } catch (e) {
+        useRunStore.getState().setPhase("idle");
+        const problems = errorCode(e) === "BAD_REQUEST" ? errorProblems(e) : [];
+        if (problems.length > 0) showRunProblems(problems);
+        else toast.error(`${describeMode(mode)} failed: ${errorMessage(e)}`);
+      } finally {
+        starting.current = false;
+      }
+    },
+    [client, saveNow],
+  );
+
+  useEffect(() => {
+    useRunStore.getState().setStart((mode) => void start(mode));
+    return () => useRunStore.getState().setStart(null);
+  }, [start]);
+
+  // Leaving the editor forgets the shown run (the Runs page keeps it).
+  useEffect(() => () => useRunStore.getState().reset(), []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.repeat) return;
+      e.preventDefault();
+      void start("all");
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [start]);
+
+  const doCancel = () => {
+    if (!runId) return;
+    cancel.mutate({ runId }, { onError: (e) => toast.error(`Could not cancel: ${errorMessage(e)}`) });
+  };
+
+  return (
+    <div className="flex items-center gap-2" data-testid="run-controls">
+      <RunStatusChip
+        runId={runId}
+        status={status}
+        durationMs={durationMs}
+        error={error}
+        cached={stats?.cached}
+        total={stats?.total}
+      />
+      {busy && runId ? (
+        <Button
+          key="cancel"
+          size="sm"
+          variant="danger"
+          icon={<Square size={12} />}
+          onClick={doCancel}
+          loading={cancel.isPending}
+          data-testid="run-cancel"
+          title="Cancel the run"
+        >
+          Cancel
+        </Button>
+      ) : (
+        <Button
+          key="run"
+          size="sm"
+          variant="primary"
+          icon={status === "starting" ? <Spinner /> : <Play size={12} />}
+          disabled={busy}
+          onClick={() => void start("all")}
+          data-testid="run-start"
+          title="Run the workflow (Ctrl+Enter)"
+        >
+          Run
+        </Button>
+      )}
+    </div>
+  );
+}
+
+const CHIP: Record<RunPhase, { text: string; className: string }> = {
+  idle: { text: "", className: "" },
+  starting: { text: "Starting…", className: "text-zinc-400" },
+  queued: { text: "Waiting for a worker…", className: "text-zinc-400" },
+  running: { text: "Running…", className: "text-sky-300" },
+  succeeded: { text: "Done", className: "text-emerald-400" },
+  failed: { text: "Failed", className: "text-red-400" },
+  cancelled: { text: "Cancelled", className: "text-amber-400" },
+};
+
+function RunStatusChip(props: {
+  runId: string | null;
+  status: RunPhase;
+  durationMs?: number;
+  error?: string;
+  cached?: number;
+  total?: number;
+}) {
+  const { runId, status, durationMs, error, cached, total } = props;
+  if (status === "idle") return null;
+  const info = CHIP[status];
+  let text = info.text;
+  if (isFinal(status) && durationMs !== undefined) text += ` in ${formatDuration(durationMs)}`;
+  if (status === "succeeded" && total && cached === total) text += " (all cached)";
+  const body = (
+    <span
+      className={clsx("flex items-center gap-1 text-xs tabular-nums", info.className)}
+      data-testid="run-status"
+      data-status={status}
+      title={error}
+    >
+      {status === "running" || status === "queued" ? <Spinner className="h-3 w-3" /> : null}
+      {text}
+    </span>
+  );
+  return runId ? (
+    <Link
+      href={`/runs/${runId}`}
+      className="rounded px-1 hover:bg-zinc-800"
+      title={error ?? "Open the run's page"}
+      data-testid="run-link"
+    >
+      {body}
+    </Link>
+  ) : (
+    body
+  );
+}
+
+/** "Run to here" / "Run from here" for one node (the inspector shows these). */
+export function NodeRunActions({ nodeId }: { nodeId: string }) {
+  const start = useRunStore((s) => s.start);
+  const busy = useRunStore((s) => BUSY.includes(s.run.status));
+  if (!start) return null;
+  return (
+    <div className="mt-2 flex gap-1.5" data-testid="node-run-actions">
+      <Button
+        size="sm"
+        disabled={busy}
+        onClick={() => start({ runTo: nodeId })}
+        data-testid="run-to-here"
+        title="Run this node and what it needs"
+      >
+        Run to here
+      </Button>
+      <Button
+        size="sm"
+        disabled={busy}
+        onClick={() => start({ runFrom: nodeId })}
+        data-testid="run-from-here"
+        title="Run this node and what depends on it (upstream from the cache)"
+      >
+        Run from here
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Editor UI state that is not part of the document: which panels are open, the node palette request,
+ * the connection being dragged (valid targets), the last refused connection, validation results.
+ */
+import type { XYPosition } from "@xyflow/react";
+import { create } from "zustand";
+import type { GraphProblem } from "~/lib/graph/problems";
+import type { PortSpec } from "~/lib/graph/types";
+
+export interface PaletteRequest {
+  /** Where the palette shows, in screen (client) pixels. */
+  screen: XYPosition;
+  /** Where the new node goes, in flow coordinates. */
+  flow: XYPosition;
+  /** Dropped a connection on empty canvas: offer only node types that can take it, then connect. */
+  connectFrom?: { nodeId: string; handleId: string; handleType: "source" | "target"; port: PortSpec };
+}
+
+export interface ConnectionError {
+  reason: string;
+  screen: XYPosition;
+  at: number;
+}
+
+/** Per node: handle key (`in:<port>` / `out:<port>`) → whether the dragged connection may end there. */
+export type DragTargets = Record<string, Record<string, boolean>>;
+
+export type SidePanel = "inspector" | "history";
+
+export interface EditorUiState {
+  palette: PaletteRequest | null;
+  shortcutsOpen: boolean;
+  sidePanel: SidePanel;
+  problemsOpen: boolean;
+  connectionError: ConnectionError | null;
+  dragTargets: DragTargets | null;
+  problems: GraphProblem[];
+  /** nodeId → problem details joined, for the node badge (a string so selectors compare cheaply). */
+  problemText: Record<string, string>;
+  /** Bumped to ask the canvas to fit the view (it owns the React Flow instance). */
+  fitRequest: number;
+  /** Bumped with a node id to ask the canvas to center it. */
+  focusRequest: { nodeId: string; n: number } | null;
+  openPalette(req: PaletteRequest): void;
+  closePalette(): void;
+  setShortcutsOpen(open: boolean): void;
+  setSidePanel(panel: SidePanel): void;
+  setProblemsOpen(open: boolean): void;
+  showConnectionError(reason: string, screen: XYPosition): void;
+  clearConnectionError(): void;
+  setDragTargets(targets: DragTargets | null): void;
+  setProblems(problems: GraphProblem[]): void;
+  requestFit(): void;
+  requestFocus(nodeId: string): void;
+}
+
+export const useEditorUi = create<EditorUiState>()((set) => ({
+  palette: null,
+  shortcutsOpen: false,
+  sidePanel: "inspector",
+  problemsOpen: false,
+  connectionError: null,
+  dragTargets: null,
+  problems: [],
+  problemText: {},
+  fitRequest: 0,
+  focusRequest: null,
+  openPalette: (palette) => set({ palette }),
+  closePalette: () => set({ palette: null }),
+  setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
+  setSidePanel: (sidePanel) => set({ sidePanel }),
+  setProblemsOpen: (problemsOpen) => set({ problemsOpen }),
+  showConnectionError: (reason, screen) => set({ connectionError: { reason, screen, at: Date.now() } }),
+  clearConnectionError: () => set({ connectionError: null }),
+  setDragTargets: (dragTargets) => set({ dragTargets }),
+  setProblems: (problems) =>
+    set((s) => {
+      const byNode: Record<string, string[]> = {};
+      for (const p of problems) {
+        const ids = p.nodeIds ?? (p.nodeId ? [p.nodeId] : []);
+        for (const id of ids) (byNode[id] ??= []).push(p.detail);
+      }
+      const problemText: Record<string, string> = {};
+      for (const [id, list] of Object.entries(byNode)) problemText[id] = list.join("\n");
+      // Keep the old object when nothing changed, so node badges do not rerender.
+      const same =
+        Object.keys(problemText).length === Object.keys(s.problemText).length &&
+        Object.entries(problemText).every(([k, v]) => s.problemText[k] === v);
+      return { problems, problemText: same ? s.problemText : problemText };
+    }),
+  requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
+  requestFocus: (nodeId) => set((s) => ({ focusRequest: { nodeId, n: (s.focusRequest?.n ?? 0) + 1 } })),
+}));

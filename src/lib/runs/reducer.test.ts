@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import type { RunEvent, RunEventBody } from "~/server/engine/events";
+import { applyRunEvent, applyRunEvents, emptyRunState, formatDuration, isFinal } from "./reducer";
+
+const RUN = "11111111-1111-4111-8111-111111111111";
+const stats = { total: 3, executed: 2, cached: 1, skipped: 0, failed: 0 };
+
+/** Stamps bodies the way the engine's emitter does: gap-free seq from 0. */
+function events(...bodies: RunEventBody[]): RunEvent[] {
+  return bodies.map((b, seq) => ({ ...b, runId: RUN, seq, at: 1000 + seq * 10 }) as RunEvent);
+}
+
+const text = (head: string) => ({ kind: "text" as const, head, length: head.length, truncated: false });
+
+describe("applyRunEvent", () => {
+  it("follows a run from started to finished, node by node", () => {
+    const evs = events(
+      { type: "run.started", mode: "all", nodeCount: 2 },
+      { type: "node.queued", nodeId: "a" },
+      { type: "node.queued", nodeId: "b" },
+      { type: "node.cached", nodeId: "a", cacheKey: "k", outputs: { text: text("hi") } },
+      { type: "node.started", nodeId: "b" },
+      { type: "node.progress", nodeId: "b", fraction: 0.5, message: "halfway" },
+      { type: "node.finished", nodeId: "b", durationMs: 12, cacheKey: "k2", outputs: { text: text("HI") } },
+      { type: "run.finished", durationMs: 40, stats, outputs: {} },
+    );
+    const mid = applyRunEvents(emptyRunState(RUN, "queued"), evs.slice(0, 6));
+    expect(mid.status).toBe("running");
+    expect(mid.nodes.a).toMatchObject({ status: "cached", outputs: { text: { head: "hi" } } });
+    expect(mid.nodes.b).toMatchObject({ status: "running", fraction: 0.5, message: "halfway" });
+
+    const end = applyRunEvents(mid, evs.slice(6));
+    expect(end.status).toBe("succeeded");
+    expect(isFinal(end.status)).toBe(true);
+    expect(end.nodes.b).toEqual({ status: "done", durationMs: 12, outputs: { text: text("HI") } });
+    expect(end.durationMs).toBe(40);
+    expect(end.lastSeq).toBe(7);
+  });
+
+  it("ignores events it has already applied, so a resumed stream can repeat some", () => {
+    const evs = events(
+      { type: "run.started", mode: "all", nodeCount: 1 },
+      { type: "node.started", nodeId: "a" },
+      { type: "node.finished", nodeId: "a", durationMs: 5, cacheKey: null, outputs: {} },
+    );
+    const once = applyRunEvents(emptyRunState(), evs);
+    const twice = applyRunEvents(once, [evs[1]!, evs[2]!]);
+    expect(twice).toBe(once);
+  });
+
+  it("ignores another run's events", () => {
+    const s = emptyRunState("22222222-2222-4222-8222-222222222222", "queued");
+    const [e] = events({ type: "node.started", nodeId: "a" });
+    expect(applyRunEvent(s, e!)).toBe(s);
+  });
+
+  it("keeps untouched nodes' state objects, so their components do not rerender", () => {
+    const evs = events(
+      { type: "node.started", nodeId: "a" },
+      { type: "node.started", nodeId: "b" },
+      { type: "node.progress", nodeId: "b", fraction: 0.2 },
+    );
+    const before = applyRunEvents(emptyRunState(), evs.slice(0, 2));
+    const after = applyRunEvent(before, evs[2]!);
+    expect(after.nodes.a).toBe(before.nodes.a);
+    expect(after.nodes.b).not.toBe(before.nodes.b);
+  });
+
+  it("records failures, skips and their reasons", () => {
+    const s = applyRunEvents(
+      emptyRunState(),
+      events(
+        { type: "node.failed", nodeId: "a", error: { message: "boom", code: "x" }, durationMs: 3 },
+        { type: "node.skipped", nodeId: "b", reason: "upstream node a failed", cause: "a" },
+        {
+          type: "run.failed",
+          durationMs: 9,
+          stats,
+          error: { message: "node a failed", code: "node-failed" },
+          failedNodes: ["a"],
+        },
+      ),
+    );
+    expect(s.nodes.a).toMatchObject({ status: "failed", error: "boom" });
+    expect(s.nodes.b).toMatchObject({ status: "skipped", reason: "upstream node a failed" });
+    expect(s).toMatchObject({ status: "failed", error: "node a failed" });
+  });
+
+  it("marks interrupted and waiting nodes cancelled when the run is cancelled", () => {
+    const s = applyRunEvents(
+      emptyRunState(),
+      events(
+        { type: "node.queued", nodeId: "wait" },
+        { type: "node.started", nodeId: "slow" },
+        { type: "node.finished", nodeId: "done", durationMs: 1, cacheKey: null, outputs: {} },
+        { type: "run.cancelled", durationMs: 50, stats, interrupted: ["slow"] },
+      ),
+    );
+    expect(s.status).toBe("cancelled");
+    expect(s.nodes.slow).toEqual({ status: "cancelled", durationMs: 20 });
+    expect(s.nodes.wait?.status).toBe("cancelled");
+    expect(s.nodes.done?.status).toBe("done");
+  });
+});
+
+describe("formatDuration", () => {
+  it("reads well at every scale", () => {
+    expect(formatDuration(12.4)).toBe("12 ms");
+    expect(formatDuration(1430)).toBe("1.43 s");
+    expect(formatDuration(12_500)).toBe("12.5 s");
+    expect(formatDuration(125_000)).toBe("2 m 05 s");
+    expect(formatDuration(null)).toBe("—");
+  });
+});

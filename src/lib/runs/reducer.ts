@@ -1,0 +1,132 @@
+/**
+ * What a watched run looks like in the browser: the run's status and one small state per node, built by
+ * applying `RunEvent`s in `seq` order. Pure (no React, no zustand) so the live canvas, the run page's replay
+ * and the tests all share it. Each event replaces only its own node's entry, so node components that select
+ * `nodes[id]` rerender only when their node changed.
+ */
+import type { PortPreview, RunEvent, RunStats } from "~/server/engine/events";
+
+export type NodeRunPhase = "queued" | "running" | "cached" | "done" | "failed" | "skipped" | "cancelled";
+export type RunPhase = "idle" | "starting" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface NodeRunState {
+  status: NodeRunPhase;
+  /** 0..1 while running, when the node reports it. */
+  fraction?: number;
+  message?: string;
+  durationMs?: number;
+  error?: string;
+  /** Why a node was skipped. */
+  reason?: string;
+  /** Port → preview (finished or cached nodes). */
+  outputs?: Record<string, PortPreview>;
+  /** Milliseconds since the epoch when it started running. */
+  startedAt?: number;
+}
+
+export interface RunViewState {
+  runId: string | null;
+  status: RunPhase;
+  /** The last event applied (-1: none): events at or before it are ignored, so a resumed stream is safe. */
+  lastSeq: number;
+  nodes: Readonly<Record<string, NodeRunState>>;
+  mode?: "all" | "run-to" | "run-from";
+  target?: string;
+  durationMs?: number;
+  stats?: RunStats;
+  error?: string;
+  startedAt?: number;
+}
+
+export const FINAL_PHASES: readonly RunPhase[] = ["succeeded", "failed", "cancelled"];
+
+export function isFinal(status: RunPhase): boolean {
+  return FINAL_PHASES.includes(status);
+}
+
+export function emptyRunState(runId: string | null = null, status: RunPhase = "idle"): RunViewState {
+  return { runId, status, lastSeq: -1, nodes: {} };
+}
+
+function setNode(s: RunViewState, id: string, next: NodeRunState): RunViewState {
+  return { ...s, nodes: { ...s.nodes, [id]: next } };
+}
+
+/** Applies one event. Events of another run, or already applied (`seq <= lastSeq`), change nothing. */
+export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
+  if (state.runId !== null && e.runId !== state.runId) return state;
+  if (e.seq <= state.lastSeq) return state;
+  let s: RunViewState = { ...state, runId: e.runId, lastSeq: e.seq };
+  switch (e.type) {
+    case "run.started":
+      s = { ...s, status: "running", mode: e.mode, target: e.target, startedAt: e.at };
+      break;
+    case "run.finished":
+      s = { ...s, status: "succeeded", durationMs: e.durationMs, stats: e.stats };
+      break;
+    case "run.failed":
+      s = { ...s, status: "failed", durationMs: e.durationMs, stats: e.stats, error: e.error.message };
+      break;
+    case "run.cancelled": {
+      s = { ...s, status: "cancelled", durationMs: e.durationMs, stats: e.stats };
+      for (const id of e.interrupted) {
+        const prev = s.nodes[id];
+        s = setNode(s, id, {
+          status: "cancelled",
+          durationMs: prev?.startedAt !== undefined ? e.at - prev.startedAt : undefined,
+        });
+      }
+      // Nodes still waiting will never run.
+      for (const [id, n] of Object.entries(s.nodes)) {
+        if (n.status === "queued" || n.status === "running") s = setNode(s, id, { status: "cancelled" });
+      }
+      break;
+    }
+    case "node.queued":
+      s = setNode(s, e.nodeId, { status: "queued" });
+      break;
+    case "node.started":
+      s = setNode(s, e.nodeId, { status: "running", startedAt: e.at });
+      break;
+    case "node.progress": {
+      const prev = s.nodes[e.nodeId];
+      s = setNode(s, e.nodeId, {
+        status: "running",
+        startedAt: prev?.startedAt ?? e.at,
+        fraction: e.fraction ?? prev?.fraction,
+        message: e.message ?? prev?.message,
+      });
+      break;
+    }
+    case "node.cached":
+      s = setNode(s, e.nodeId, { status: "cached", outputs: e.outputs });
+      break;
+    case "node.finished":
+      s = setNode(s, e.nodeId, { status: "done", durationMs: e.durationMs, outputs: e.outputs });
+      break;
+    case "node.failed":
+      s = setNode(s, e.nodeId, { status: "failed", error: e.error.message, durationMs: e.durationMs });
+      break;
+    case "node.skipped":
+      s = setNode(s, e.nodeId, { status: "skipped", reason: e.reason });
+      break;
+  }
+  return s;
+}
+
+/** Applies events in order (a replay, or a batch from the stream). */
+export function applyRunEvents(state: RunViewState, events: readonly RunEvent[]): RunViewState {
+  let s = state;
+  for (const e of events) s = applyRunEvent(s, e);
+  return s;
+}
+
+/** Formats a duration for a node badge or a table cell: `12 ms`, `1.4 s`, `2 m 05 s`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const m = Math.floor(ms / 60_000);
+  const sec = Math.round((ms % 60_000) / 1000);
+  return `${m} m ${String(sec).padStart(2, "0")} s`;
+}

@@ -1,0 +1,81 @@
+/**
+ * The scheduler's public types: what a run needs (`SchedulerDeps`), what it returns (`RunResult`), and the
+ * debugger seam (`SchedulerHooks`). Kept apart from `scheduler.ts` so callers (worker, CLI, tests) can
+ * depend on the shapes without the implementation.
+ */
+import type { NodeId } from "~/lib/graph/types";
+import type { Value } from "~/lib/values/types";
+import type { ArtifactReader } from "./artifacts";
+import type { NodeCache } from "./cache";
+import type { EventSink, RunStats } from "./events";
+import type { EngineLogger, ExecutorRegistry, InferenceContext, NodeOutputs, RunId } from "./executor";
+import type { OutputSink } from "./run-store";
+import type { Semaphore } from "./semaphore";
+
+export interface SchedulerHooks {
+  /**
+   * Awaited before each node that is about to run (inputs resolved, before the cache lookup): the seam for
+   * the debugger's pause, step and breakpoints. Should settle when `signal` aborts.
+   */
+  beforeNode?(nodeId: NodeId, info: { runId: RunId; signal: AbortSignal }): void | Promise<void>;
+}
+
+export interface SchedulerDeps {
+  runId: string;
+  executors: ExecutorRegistry;
+  events: EventSink;
+  /** Without a cache no keys are computed and nothing is reused (a run-from plan then fails). */
+  cache?: NodeCache;
+  outputs?: OutputSink;
+  /** Non-device nodes executing at once (default 4). Device nodes are bounded by `deviceLock` instead. */
+  concurrency?: number;
+  /** The worker's per-device semaphore, shared by its runs (default: one private permit). */
+  deviceLock?: Semaphore;
+  signal?: AbortSignal;
+  hooks?: SchedulerHooks;
+  log?: EngineLogger;
+  artifacts?: ArtifactReader;
+  inference?: InferenceContext;
+  /** Minimum spacing of `node.progress` events per node (default 100 ms: ≤ 10/s). */
+  progressIntervalMs?: number;
+}
+
+/** `not-run`: a `key-only` node of a run-from plan. */
+export type NodeStatus = "pending" | "running" | "finished" | "cached" | "skipped" | "failed" | "not-run";
+
+export interface ErrorInfo {
+  message: string;
+  code: string;
+}
+
+/** What the scheduler tracks per node while a run executes. */
+export interface NodeSlot {
+  status: Exclude<NodeStatus, "not-run">;
+  outputs?: NodeOutputs;
+  /** Skipped because something upstream failed (which always propagates), not by routing. */
+  failure?: boolean;
+  /** Why it was skipped. */
+  reason?: string;
+  error?: ErrorInfo;
+  durationMs?: number;
+}
+
+export interface NodeRunState {
+  status: NodeStatus;
+  cacheKey: string | null;
+  outputs?: NodeOutputs;
+  error?: ErrorInfo;
+  skipReason?: string;
+  durationMs?: number;
+}
+
+export interface RunResult {
+  runId: string;
+  status: "finished" | "failed" | "cancelled";
+  durationMs: number;
+  stats: RunStats;
+  /** Run outputs by name, from output nodes that finished. */
+  outputs: Record<string, { nodeId: string; port: string; value: Value }>;
+  nodes: Map<string, NodeRunState>;
+  error?: ErrorInfo;
+}
