@@ -5,6 +5,7 @@
  */
 import type { NodeId } from "~/lib/graph/types";
 import type { Value } from "~/lib/values/types";
+import type { InferenceContext } from "~/server/inference/types";
 import type { ArtifactReader } from "./artifacts";
 
 /** Branded run id, so a node id is never passed where a run id is expected. */
@@ -86,14 +87,15 @@ export const silentLogger: EngineLogger = {
   child: () => silentLogger,
 };
 
-/**
- * Placeholder for the inference issue: onnxruntime session pool, execution provider, device. Model
- * executors will receive sessions through it; until then there is none.
- */
-export interface InferenceContext {
-  readonly available: false;
-}
-export const NO_INFERENCE: InferenceContext = { available: false };
+export type { InferenceContext } from "~/server/inference/types";
+
+/** No models on this host (tests of the plain nodes, the CLI before a pool exists): model nodes fail clearly. */
+export const NO_INFERENCE: InferenceContext = {
+  available: false,
+  provider: "cpu",
+  model: () => Promise.reject(new Error("no inference backend in this process")),
+  session: () => Promise.reject(new Error("no inference backend in this process")),
+};
 
 /** What an executor gets besides its inputs and settings. */
 export interface ExecutionContext {
