@@ -3,7 +3,7 @@
  * unbatched. Query: `GET /api/trpc/<path>?input=<urlencoded {"json": input}>`; mutation: `POST /api/trpc/<path>`
  * with body `{"json": input}`; answers are `{"result":{"data":{"json":…,"meta"?:…}}}` or `{"error":{"json":…}}`.
  */
-import superjson from "superjson";
+import { transformer as superjson } from "~/lib/transformer";
 
 export class TrpcHttpError extends Error {
   constructor(

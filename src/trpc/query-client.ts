@@ -3,7 +3,7 @@
  * superjson (de)hydrates Dates and other non-JSON values that server components prefetch.
  */
 import { defaultShouldDehydrateQuery, QueryClient } from "@tanstack/react-query";
-import superjson from "superjson";
+import { transformer as superjson } from "~/lib/transformer";
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

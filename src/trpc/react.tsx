@@ -16,7 +16,7 @@ import {
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
-import superjson from "superjson";
+import { transformer as superjson } from "~/lib/transformer";
 import type { AppRouter } from "~/server/api/root";
 import { createQueryClient } from "~/trpc/query-client";
 

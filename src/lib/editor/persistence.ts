@@ -7,7 +7,7 @@
  */
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import { useCallback, useEffect, useRef, useState } from "react";
-import superjson from "superjson";
+import { transformer as superjson } from "~/lib/transformer";
 import type { AppRouter } from "~/server/api/root";
 import { errorCode, errorMessage, errorProblems } from "~/trpc/errors";
 import { useTRPCClient } from "~/trpc/react";

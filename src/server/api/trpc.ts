@@ -8,7 +8,7 @@
  */
 import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
+import { transformer as superjson } from "~/lib/transformer";
 import {
   currentVersionOf,
   INTERNAL_ERROR_MESSAGE,

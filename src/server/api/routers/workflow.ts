@@ -1,10 +1,12 @@
 /**
- * The `workflow` router: parses input, calls `~/server/services/workflows`. No logic here.
+ * The `workflow` router: parses input, calls `~/server/services/workflows`. No logic here; graphs read from
+ * the database are marked `opaqueJson` so the transformer sends them without walking them.
  * Graphs are typed for callers but validated by the service, so a bad graph comes back as
  * BAD_REQUEST with `error.data.problems` (per node/edge) rather than as zod issues.
  */
 import { z } from "zod";
 import type { WorkflowGraph } from "~/lib/graph/schema";
+import { opaqueJson } from "~/lib/transformer";
 import { createTRPCRouter, publicProcedure } from "~/server/api/trpc";
 import * as workflows from "~/server/services/workflows";
 
@@ -27,9 +29,10 @@ export const workflowRouter = createTRPCRouter({
     .input(z.object({ includeDeleted: z.boolean().optional() }).optional())
     .query(({ ctx, input }) => workflows.listWorkflows(ctx.db, { includeDeleted: input?.includeDeleted })),
 
-  get: publicProcedure
-    .input(z.object({ id }))
-    .query(({ ctx, input }) => workflows.getWorkflow(ctx.db, input.id)),
+  get: publicProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const wf = await workflows.getWorkflow(ctx.db, input.id);
+    return { ...wf, graph: opaqueJson(wf.graph) };
+  }),
 
   create: publicProcedure
     .input(z.object({ name, description: description.optional(), graph: graph.optional() }))
@@ -59,9 +62,10 @@ export const workflowRouter = createTRPCRouter({
     .input(z.object({ id }))
     .query(({ ctx, input }) => workflows.listVersions(ctx.db, input.id)),
 
-  version: publicProcedure
-    .input(z.object({ id, number: versionNumber }))
-    .query(({ ctx, input }) => workflows.getVersion(ctx.db, input.id, input.number)),
+  version: publicProcedure.input(z.object({ id, number: versionNumber })).query(async ({ ctx, input }) => {
+    const v = await workflows.getVersion(ctx.db, input.id, input.number);
+    return { ...v, graph: opaqueJson(v.graph) };
+  }),
 
   restoreVersion: publicProcedure
     .input(z.object({ id, number: versionNumber, baseVersion }))
