@@ -63,6 +63,8 @@ export default defineConfig({
         env: {
           ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
           NEXT_TELEMETRY_DISABLED: "1",
+          // The worker's per-run info lines would bury the test report; warnings and errors still show.
+          LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
         },
       },
 });

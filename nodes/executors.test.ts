@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeDefinitions } from "./index";
-import { executors, getExecutor, MODEL_EXECUTION_PENDING } from "./executors";
+import { executors, getExecutor } from "./executors";
 import { textTemplate } from "./text-template/definition";
 import { textJoin } from "./text-join/definition";
 import { textCase } from "./text-case/definition";
@@ -39,8 +39,11 @@ describe("executor registry", () => {
     expect(Object.keys(executors).filter((t) => !defined.has(t))).toEqual([]);
   });
 
-  it("model nodes fail clearly until the inference issue, and say when they cannot be cached", async () => {
-    await expect(getExecutor("encoder")!.execute(ctx(), {}, {})).rejects.toThrow(MODEL_EXECUTION_PENDING);
+  it("model nodes fail clearly without an inference backend, and say when they cannot be cached", async () => {
+    const settings = { modality: "image", model: "", embeddingDim: 16, output: "pooled" };
+    await expect(getExecutor("encoder")!.execute(ctx(), {}, settings)).rejects.toThrow(
+      "no inference backend",
+    );
     expect(executors.llm.usesDevice).toBe(true);
     const llmDeterministic = executors.llm.deterministic as (s: {
       seed: number | null;

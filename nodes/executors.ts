@@ -2,15 +2,12 @@
  * The registry of executors (server-only): one per node type in `nodes/index.ts`. Its type makes a node
  * type without an executor a compile error, and `executors.test.ts` checks the other direction.
  *
- * Model nodes (encoder, projectors, LLM, signal router, decoder) have placeholder executors for now: they
- * fail with `MODEL_EXECUTION_UNAVAILABLE` ("model execution arrives with the inference issue") instead of
- * pretending to work. They already declare what the scheduler needs — `usesDevice`, and when sampling
- * makes them non-deterministic — so caching and device scheduling behave as they will.
+ * Model nodes reach their ONNX models through `ctx.inference` (see `model-io.ts`); without an inference
+ * backend (`NO_INFERENCE`) they fail with a clear message.
  */
 import "server-only";
-import type { NodeSettings, NodeType } from "./index";
-import { NodeExecutionError } from "~/server/engine/errors";
-import { defineExecutor, type AnyNodeExecutor, type NodeExecutor } from "~/server/engine/executor";
+import type { NodeType } from "./index";
+import type { AnyNodeExecutor } from "~/server/engine/executor";
 import { textInputExecutor } from "./text-input/executor";
 import { imageInputExecutor } from "./image-input/executor";
 import { audioInputExecutor } from "./audio-input/executor";
@@ -24,24 +21,16 @@ import { textTemplateExecutor } from "./text-template/executor";
 import { textJoinExecutor } from "./text-join/executor";
 import { textCaseExecutor } from "./text-case/executor";
 import { delayExecutor } from "./delay/executor";
-
-/** Message of the placeholder model executors. */
-export const MODEL_EXECUTION_PENDING = "model execution arrives with the inference issue";
-
-/** A placeholder for a model node type: declares scheduling facts, fails clearly when run. */
-function pendingModelExecutor<S>(opts: {
-  usesDevice: boolean;
-  deterministic: boolean | ((s: S) => boolean);
-}): NodeExecutor<S> {
-  return defineExecutor<S, Record<string, never>, never>({
-    version: "0-pending",
-    deterministic: opts.deterministic,
-    usesDevice: opts.usesDevice,
-    async execute(ctx) {
-      throw new NodeExecutionError("MODEL_EXECUTION_UNAVAILABLE", MODEL_EXECUTION_PENDING, ctx.nodeId);
-    },
-  });
-}
+import { encoderExecutor } from "./encoder/executor";
+import { inputProjectorExecutor } from "./input-projector/executor";
+import { llmExecutor } from "./llm/executor";
+import { signalRouterExecutor } from "./signal-router/executor";
+import { outputProjectorExecutor } from "./output-projector/executor";
+import { decoderExecutor } from "./decoder/executor";
+import { speechToTextExecutor } from "./speech-to-text/executor";
+import { textToSpeechExecutor } from "./text-to-speech/executor";
+import { imageToTextExecutor } from "./image-to-text/executor";
+import { voiceActivityExecutor } from "./voice-activity/executor";
 
 /**
  * Every registered node type must have an executor (missing one: compile error). Executors for types the
@@ -56,30 +45,16 @@ export const executors = {
   "image-input": imageInputExecutor,
   "audio-input": audioInputExecutor,
   "video-input": videoInputExecutor,
-  encoder: pendingModelExecutor<NodeSettings<"encoder">>({ usesDevice: true, deterministic: true }),
-  "input-projector": pendingModelExecutor<NodeSettings<"input-projector">>({
-    usesDevice: true,
-    deterministic: true,
-  }),
-  // Sampling draws random numbers unless seeded; temperature 0 is greedy and needs no seed.
-  llm: pendingModelExecutor<NodeSettings<"llm">>({
-    usesDevice: true,
-    deterministic: (s) => s.seed !== null || s.temperature === 0,
-  }),
-  // Pure bookkeeping over the LLM's tokens (no model), kept with the model nodes as it lands with them.
-  "signal-router": pendingModelExecutor<NodeSettings<"signal-router">>({
-    usesDevice: false,
-    deterministic: true,
-  }),
-  "output-projector": pendingModelExecutor<NodeSettings<"output-projector">>({
-    usesDevice: true,
-    deterministic: true,
-  }),
-  // Diffusion starts from random noise: only a seed makes it reproducible.
-  decoder: pendingModelExecutor<NodeSettings<"decoder">>({
-    usesDevice: true,
-    deterministic: (s) => s.seed !== null,
-  }),
+  encoder: encoderExecutor,
+  "input-projector": inputProjectorExecutor,
+  llm: llmExecutor,
+  "signal-router": signalRouterExecutor,
+  "output-projector": outputProjectorExecutor,
+  decoder: decoderExecutor,
+  "speech-to-text": speechToTextExecutor,
+  "text-to-speech": textToSpeechExecutor,
+  "image-to-text": imageToTextExecutor,
+  "voice-activity": voiceActivityExecutor,
   "text-output": textOutputExecutor,
   "image-output": imageOutputExecutor,
   "audio-output": audioOutputExecutor,

@@ -16,6 +16,10 @@ import { llm } from "./llm/definition";
 import { signalRouter } from "./signal-router/definition";
 import { outputProjector } from "./output-projector/definition";
 import { decoder } from "./decoder/definition";
+import { speechToText } from "./speech-to-text/definition";
+import { textToSpeech } from "./text-to-speech/definition";
+import { imageToText } from "./image-to-text/definition";
+import { voiceActivity } from "./voice-activity/definition";
 import { textTemplate } from "./text-template/definition";
 import { textJoin } from "./text-join/definition";
 import { textCase } from "./text-case/definition";
@@ -37,6 +41,10 @@ export const nodeDefinitions = [
   signalRouter,
   outputProjector,
   decoder,
+  speechToText,
+  textToSpeech,
+  imageToText,
+  voiceActivity,
   textTemplate,
   textJoin,
   textCase,

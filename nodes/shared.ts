@@ -69,6 +69,23 @@ export function modelSetting(role: string | string[], help: string) {
     .meta(fieldMeta({ title: "Model", widget: "model", modelRoles: Array.isArray(role) ? role : [role] }));
 }
 
+/** Execution providers a model node can ask for; "auto" follows the run (`--provider`), else the worker's default. */
+export const NODE_PROVIDERS = ["auto", "cpu", "webgpu", "cuda"] as const;
+
+/**
+ * The `provider` setting of model nodes: where this node's models run. Not "auto": that provider for this
+ * node whatever the run asks; a worker without it fails the node, unless the run allows fallback to cpu.
+ */
+export function providerSetting() {
+  return z
+    .enum(NODE_PROVIDERS)
+    .default("auto")
+    .describe(
+      "Where this node's models run. auto: the run's provider (else the worker's default, cpu); cpu, webgpu or cuda: that one, failing if the worker lacks it unless the run allows fallback",
+    )
+    .meta(fieldMeta({ title: "Provider" }));
+}
+
 /** A random seed; null draws a fresh one per run (and so the node's output is not cached). */
 export function seedSetting() {
   return z

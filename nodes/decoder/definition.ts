@@ -37,6 +37,7 @@ import {
   conditioningShape,
   fieldMeta,
   modelSetting,
+  providerSetting,
   seedSetting,
   tensorPort,
 } from "../shared";
@@ -72,6 +73,7 @@ const settings = z.object({
     GENERATED_MODALITIES.flatMap((m) => [`decoder.${m}`, `decoder.${m}.unet`]),
     "Decoder model or pipeline folder (ONNX).",
   ),
+  provider: providerSetting(),
   kind: z
     .enum(["diffusion", "direct"])
     .default("diffusion")

@@ -24,7 +24,7 @@
 import { z } from "zod";
 import { MODALITIES, type Modality } from "~/lib/graph/types";
 import { defineNode, type ModelContract } from "../types";
-import { fieldMeta, intSetting, modelSetting, tensorPort } from "../shared";
+import { fieldMeta, intSetting, modelSetting, providerSetting, tensorPort } from "../shared";
 
 const MODEL_INPUTS: Record<Modality, ModelContract["inputs"][number]> = {
   image: {
@@ -70,6 +70,7 @@ export const encoder = defineNode({
       MODALITIES.map((m) => `encoder.${m}`),
       "Encoder model (ONNX) for this modality.",
     ),
+    provider: providerSetting(),
     embeddingDim: intSetting({
       title: "Embedding size",
       help: "Size D of the embedding the model returns (ImageBind huge: 1024)",

@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import { defineNode } from "../types";
-import { intSetting, modelSetting, tensorPort } from "../shared";
+import { intSetting, modelSetting, providerSetting, tensorPort } from "../shared";
 
 export const inputProjector = defineNode({
   type: "input-projector",
@@ -24,6 +24,7 @@ export const inputProjector = defineNode({
   keywords: ["linear", "adapter", "projection", "alignment"],
   settings: z.object({
     model: modelSetting("input-projector", "Projector model (ONNX)."),
+    provider: providerSetting(),
     inDim: intSetting({
       title: "Input size",
       help: "Size of the embedding it reads",

@@ -30,7 +30,7 @@
  */
 import { z } from "zod";
 import { defineNode } from "../types";
-import { fieldMeta, intSetting, modelSetting, seedSetting, tensorPort } from "../shared";
+import { fieldMeta, intSetting, modelSetting, providerSetting, seedSetting, tensorPort } from "../shared";
 
 export const DEFAULT_PROMPT_TEMPLATE = "### Human: {image}{audio}{video}{prompt}\n### Assistant:";
 
@@ -46,6 +46,7 @@ export const llm = defineNode({
       ["llm.decoder", "llm.embed"],
       "Language model (ONNX decoder + embedding table + tokenizer).",
     ),
+    provider: providerSetting(),
     hiddenSize: intSetting({
       title: "Hidden size",
       help: "Width H of the model's embeddings (Vicuna-7B: 4096); media embeddings must match it",

@@ -24,6 +24,7 @@ import {
   fieldMeta,
   intSetting,
   modelSetting,
+  providerSetting,
   tensorPort,
 } from "../shared";
 
@@ -44,6 +45,7 @@ export const outputProjector = defineNode({
       GENERATED_MODALITIES.map((m) => `output-projector.${m}`),
       "Projector model (ONNX) for this modality.",
     ),
+    provider: providerSetting(),
     inDim: intSetting({
       title: "Input size",
       help: "The LLM's hidden size (Vicuna-7B: 4096)",

@@ -20,6 +20,8 @@ import type { PostgresNodeCache } from "~/server/engine/persist/node-cache";
 import { NO_STATS, type RunStatus } from "~/server/engine/persist/rows";
 import { PostgresRunStore } from "~/server/engine/persist/run-store";
 import { ArtifactMemo, RunWriter } from "~/server/engine/persist/run-writer";
+import type { InferenceRuntime } from "~/server/inference/context";
+import type { ProviderRequest } from "~/server/inference/types";
 
 /** What every run of a process shares. */
 export interface RunEnv {
@@ -33,6 +35,8 @@ export interface RunEnv {
   log: EngineLogger;
   /** Plain nodes of one run executing at once. */
   nodeConcurrency?: number;
+  /** Sessions, models and providers; without it model nodes fail with "no inference backend". */
+  inference?: InferenceRuntime;
 }
 
 export interface ClaimedRun {
@@ -40,6 +44,8 @@ export interface ClaimedRun {
   graph: WorkflowGraph;
   mode: RunMode;
   inputs: Record<string, Value>;
+  /** The provider the run asked for, and whether it may fall back to cpu. */
+  provider?: ProviderRequest;
 }
 
 /** A run in progress in this process: how to stop it, and where it writes. */
@@ -57,6 +63,8 @@ interface RunRow {
   mode: string;
   target: string | null;
   inputs: unknown;
+  provider: string | null;
+  provider_fallback: boolean;
 }
 
 function claimed(row: RunRow): ClaimedRun {
@@ -66,6 +74,10 @@ function claimed(row: RunRow): ClaimedRun {
     graph: row.graph,
     mode: modeOf(row.mode, row.target),
     inputs: inputs.success ? inputValues(inputs.data) : {},
+    provider: {
+      provider: row.provider as ProviderRequest["provider"],
+      fallback: row.provider_fallback,
+    },
   };
 }
 
@@ -77,7 +89,7 @@ export async function claimRun(pool: pg.Pool, runId: string, workerId: string): 
   const { rows } = await pool.query<RunRow>(
     `UPDATE run SET status = 'running', worker_id = $2::uuid, started_at = now()
       WHERE id = $1::uuid AND status = 'queued' AND NOT cancel_requested
-      RETURNING id::text, graph, mode, target, inputs`,
+      RETURNING id::text, graph, mode, target, inputs, provider, provider_fallback`,
     [runId, workerId],
   );
   return rows[0] ? claimed(rows[0]) : null;
@@ -153,6 +165,7 @@ export async function executeClaimedRun(
     artifacts: env.artifacts,
     deviceLock: env.deviceLock,
     concurrency: env.nodeConcurrency ?? 4,
+    ...(env.inference && { inference: env.inference.context(run.provider) }),
   });
   const status = result.status === "finished" ? "succeeded" : active.stopReason ? "failed" : result.status;
   const error = active.stopReason ?? result.error;

@@ -1,13 +1,16 @@
 /** The `worker` row: registration, heartbeats, and saying goodbye. */
 import os from "node:os";
 import type { Queryable } from "~/server/engine/persist/pg";
+import type { ProviderInfo } from "~/server/inference/types";
 
 export interface WorkerIdentity {
   name: string;
   host: string;
   pid: number;
-  /** Execution providers it runs (`cpu` until the inference issue adds `webgpu` / `cuda`). */
+  /** Execution providers it runs (the available ones of `providerInfo`). */
   providers: string[];
+  /** Every provider as detected: available or not, device name, reason (shown on the workers page). */
+  providerInfo: ProviderInfo[];
   /** What it computes on, in words. */
   device: string;
   memoryBytes: number;
@@ -19,6 +22,7 @@ export interface WorkerIdentity {
 export function describeThisProcess(opts: {
   name?: string;
   providers?: string[];
+  providerInfo?: ProviderInfo[];
   concurrency: number;
 }): WorkerIdentity {
   const host = os.hostname();
@@ -28,6 +32,7 @@ export function describeThisProcess(opts: {
     host,
     pid: process.pid,
     providers: opts.providers ?? ["cpu"],
+    providerInfo: opts.providerInfo ?? [],
     device: `cpu: ${cpus[0]?.model.trim() ?? "unknown"} × ${cpus.length}`,
     memoryBytes: os.totalmem(),
     concurrency: opts.concurrency,
@@ -37,9 +42,18 @@ export function describeThisProcess(opts: {
 /** Inserts the worker's row; returns its id. */
 export async function registerWorker(db: Queryable, w: WorkerIdentity): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO worker (id, name, host, pid, providers, device, memory_bytes, concurrency, status)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4::jsonb, $5, $6, $7, 'alive') RETURNING id`,
-    [w.name, w.host, w.pid, JSON.stringify(w.providers), w.device, w.memoryBytes, w.concurrency],
+    `INSERT INTO worker (id, name, host, pid, providers, provider_info, device, memory_bytes, concurrency, status)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, 'alive') RETURNING id`,
+    [
+      w.name,
+      w.host,
+      w.pid,
+      JSON.stringify(w.providers),
+      JSON.stringify(w.providerInfo),
+      w.device,
+      w.memoryBytes,
+      w.concurrency,
+    ],
   );
   return rows[0]!.id;
 }

@@ -20,6 +20,9 @@ import { PgListener, Wake } from "~/server/queue/listener";
 import { failRun, reapLostRuns } from "~/server/queue/reaper";
 import { withTransaction } from "~/server/engine/persist/pg";
 import { createArtifactStore } from "~/server/services/artifacts";
+import { InferenceRuntime } from "~/server/inference/context";
+import { describeProviders } from "~/server/inference/providers";
+import type { ProviderInfo } from "~/server/inference/types";
 import { claimRun, executeClaimedRun, newRunWriter, type ActiveRun, type RunEnv } from "./execute";
 import { describeThisProcess, heartbeat, markStopped, registerWorker } from "./registry";
 
@@ -29,7 +32,13 @@ export interface StartWorkerOptions {
   name?: string;
   /** Runs executed at once (default 2). */
   concurrency?: number;
+  /**
+   * Providers to offer without detecting them (tests of queue routing). Default: detected at start
+   * (src/server/inference/providers.ts; SWITCHBOARD_PROVIDERS limits which are tried).
+   */
   providers?: Provider[];
+  /** The inference runtime (sessions, models, providers); default: one built for this process. */
+  inference?: InferenceRuntime;
   heartbeatMs?: number;
   /** Heartbeat age after which the reaper gives a worker up (default 10 s). */
   staleMs?: number;
@@ -54,8 +63,19 @@ export interface WorkerHandle {
 /** Starts a worker in this process; resolves once it is registered and taking jobs. */
 export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandle> {
   const concurrency = Math.max(1, opts.concurrency ?? 2);
-  const identity = describeThisProcess({ name: opts.name, providers: opts.providers, concurrency });
   const base: EngineLogger = opts.log ?? childLogger("worker");
+  const inference =
+    opts.inference ??
+    (await InferenceRuntime.create({
+      log: base.child({ module: "inference" }),
+      ...(opts.providers && { providers: declaredProviders(opts.providers) }),
+    }));
+  const identity = describeThisProcess({
+    name: opts.name,
+    providers: inference.availableProviders(),
+    providerInfo: [...inference.providers],
+    concurrency,
+  });
   const log = base.child({ worker: identity.name });
   const pool = createPool(opts.databaseUrl, {
     max: concurrency * 2 + 2,
@@ -71,6 +91,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
     executors: opts.executors ?? defaultExecutors,
     deviceLock: new Semaphore(1),
     log,
+    inference,
   };
   const boss = await startBoss(opts.databaseUrl, "worker", log);
   const id = await registerWorker(pool, identity);
@@ -78,8 +99,24 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
   const worker = new Worker(id, identity.name, concurrency, opts, env, boss, listener, prisma);
   await listener.ready();
   worker.start();
-  log.info({ id, providers: identity.providers, concurrency }, "worker started");
+  log.info(
+    {
+      id,
+      providers: describeProviders(inference.providers),
+      unavailable: inference.providers
+        .filter((p) => !p.available)
+        .map((p) => `${p.name}: ${p.reason ?? "?"}`),
+      concurrency,
+    },
+    "worker started",
+  );
   return worker;
+}
+
+/** Providers a caller declares (no detection): available, as said. */
+function declaredProviders(names: readonly Provider[]): ProviderInfo[] {
+  const all = new Set<Provider>(["cpu", ...names]);
+  return [...all].map((name) => ({ name, available: true, device: "declared by the caller" }));
 }
 
 class Worker implements WorkerHandle {
@@ -107,7 +144,7 @@ class Worker implements WorkerHandle {
   ) {
     this.log = env.log;
     // Runs asking for one of our providers first, then runs any worker may take.
-    this.queues = [...(opts.providers ?? ["cpu"]).map(queueFor), RUN_QUEUE];
+    this.queues = [...(env.inference?.availableProviders() ?? ["cpu"]).map(queueFor), RUN_QUEUE];
   }
 
   activeRuns(): string[] {
@@ -262,6 +299,7 @@ class Worker implements WorkerHandle {
     await this.boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     await this.env.pool.end().catch(() => undefined);
     await this.prisma.$disconnect().catch(() => undefined);
+    await this.env.inference?.close().catch(() => undefined);
     this.log.info("worker stopped");
   }
 }

@@ -29,6 +29,8 @@ import { createArtifactStore } from "~/server/services/artifacts";
 import { getVersion, getWorkflow } from "~/server/services/workflows";
 import { executeClaimedRun, newRunWriter, type RunEnv } from "~/worker/execute";
 import { describeThisProcess, heartbeat, markStopped, registerWorker } from "~/worker/registry";
+import { InferenceRuntime } from "~/server/inference/context";
+import type { ProviderRequest } from "~/server/inference/types";
 import { openRunDatabase } from "./run-database";
 import { writeValueFile } from "./run-files";
 
@@ -43,6 +45,8 @@ export interface HeadlessRunInput {
   say(line: string): void;
   /** Aborting cancels the run (Ctrl-C). */
   signal?: AbortSignal;
+  /** `--provider` / `--fallback`: where model nodes run (default: cpu). */
+  provider?: ProviderRequest;
 }
 
 export interface HeadlessRunResult {
@@ -91,6 +95,7 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
   const store = createArtifactStore(prisma);
   let workerId: string | undefined;
   let beat: ReturnType<typeof setInterval> | undefined;
+  let inference: InferenceRuntime | undefined;
   try {
     let graph: WorkflowGraph;
     let workflow: { id: string; version: number } | null = null;
@@ -129,15 +134,29 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
       };
     }
 
-    const identity = describeThisProcess({ name: `cli-${os.hostname()}-${process.pid}`, concurrency: 1 });
+    // Model nodes run here, in this process, through the same session pool and registry as a worker.
+    inference = await InferenceRuntime.create();
+    const wanted = input.provider?.provider;
+    if (wanted && !inference.available(wanted))
+      input.say(
+        input.provider?.fallback
+          ? `${inference.unavailableMessage(wanted)}; model nodes fall back to cpu`
+          : inference.unavailableMessage(wanted),
+      );
+    const identity = describeThisProcess({
+      name: `cli-${os.hostname()}-${process.pid}`,
+      concurrency: 1,
+      providers: inference.availableProviders(),
+      providerInfo: [...inference.providers],
+    });
     workerId = await registerWorker(pool, identity);
     const id = workerId;
     beat = setInterval(() => void heartbeat(pool, id).catch(() => undefined), DEFAULT_HEARTBEAT_MS);
     const runId = randomUUID();
     const { mode, target } = modeColumns(input.mode);
     await pool.query(
-      `INSERT INTO run (id, workflow_id, workflow_version, graph, mode, target, status, inputs, source, worker_id, started_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'running', $7::jsonb, 'cli', $8, now())`,
+      `INSERT INTO run (id, workflow_id, workflow_version, graph, mode, target, status, inputs, source, worker_id, started_at, provider, provider_fallback)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'running', $7::jsonb, 'cli', $8, now(), $9, $10)`,
       [
         runId,
         workflow?.id ?? null,
@@ -147,6 +166,8 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
         target,
         JSON.stringify(inputs),
         id,
+        wanted ?? null,
+        input.provider?.fallback === true,
       ],
     );
     input.say(`run ${runId} started`);
@@ -158,6 +179,7 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
       executors,
       deviceLock: new Semaphore(1),
       log: silentLogger,
+      inference,
     };
     const active = { runId, controller: new AbortController(), writer: newRunWriter(env, runId) };
     input.signal?.addEventListener("abort", () => active.controller.abort(new Error("cancelled")), {
@@ -165,7 +187,13 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
     });
     const outcome = await executeClaimedRun(
       env,
-      { id: runId, graph, mode: input.mode, inputs: values },
+      {
+        id: runId,
+        graph,
+        mode: input.mode,
+        inputs: values,
+        ...(input.provider && { provider: input.provider }),
+      },
       active,
     );
     env.cache.close();
@@ -213,6 +241,7 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
     };
   } finally {
     clearInterval(beat);
+    await inference?.close().catch(() => undefined);
     if (workerId) await markStopped(pool, workerId).catch(() => undefined);
     await pool.end().catch(() => undefined);
     await prisma.$disconnect().catch(() => undefined);

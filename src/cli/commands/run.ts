@@ -8,6 +8,7 @@ import { parseWorkflowFile } from "~/lib/graph/io";
 import { formatProblem, type GraphProblem } from "~/lib/graph/problems";
 import { MAX_WORKFLOW_BYTES, type WorkflowGraph } from "~/lib/graph/schema";
 import type { RunMode } from "~/server/engine/plan";
+import { PROVIDER_NAMES, type ProviderName } from "~/server/inference/types";
 import { type CliIO, type Command, EXIT } from "../types";
 import type { HeadlessRunInput, HeadlessRunResult, InputArg } from "./run-headless";
 
@@ -24,6 +25,9 @@ Options:
   --version <n>        with a workflow id: that saved version (default: the current one)
   --run-to <node>      run only what <node> needs
   --run-from <node>    run <node> and what depends on it, reusing cached results upstream
+  --provider <name>    run model nodes on cpu, webgpu or cuda (default: cpu); a node's own
+                       Provider setting wins; a missing provider fails the model nodes
+  --fallback           with --provider: run on cpu where the provider is missing instead
   --json               print the result as JSON
   -h, --help           show this help
 
@@ -106,6 +110,8 @@ export const runCommand: Command = {
           version: { type: "string" },
           "run-to": { type: "string" },
           "run-from": { type: "string" },
+          provider: { type: "string" },
+          fallback: { type: "boolean", default: false },
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -125,6 +131,10 @@ export const runCommand: Command = {
       return usageError(io, target === undefined ? "no workflow given" : "give exactly one workflow");
     if (!v.out) return usageError(io, "--out <dir> is required");
     if (v["run-to"] && v["run-from"]) return usageError(io, "give --run-to or --run-from, not both");
+    if (v.provider !== undefined && !(PROVIDER_NAMES as readonly string[]).includes(v.provider))
+      return usageError(io, `--provider must be one of ${PROVIDER_NAMES.join(", ")}`);
+    if (v.fallback && v.provider === undefined) return usageError(io, "--fallback needs --provider");
+    const provider = v.provider as ProviderName | undefined;
     const inputs = parseInputs(v.input);
     if (typeof inputs === "string") return usageError(io, inputs);
     const version = v.version === undefined ? undefined : Number(v.version);
@@ -164,6 +174,7 @@ export const runCommand: Command = {
         outDir: v.out,
         say: (l) => io.err(l),
         signal: cancel.signal,
+        ...(provider && { provider: { provider, fallback: v.fallback } }),
       });
       return report(io, result, v.json);
     } catch (error) {

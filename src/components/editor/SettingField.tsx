@@ -7,6 +7,7 @@
 import { clsx } from "clsx";
 import { useId } from "react";
 import type { FieldSpec } from "~/lib/editor/settings-fields";
+import { ModelField } from "./ModelField";
 import { TagsInput } from "./TagsInput";
 import { UploadField } from "./UploadField";
 
@@ -162,6 +163,17 @@ function Control(props: SettingFieldProps & { id: string }) {
           onChange={onChange}
         />
       );
+    case "model":
+      return (
+        <ModelField
+          id={id}
+          field={field}
+          value={value}
+          invalid={!!message}
+          className={inputClass(!!message)}
+          onChange={onChange}
+        />
+      );
     case "upload":
       return <UploadField field={field} value={value} onChange={onChange} nodeId={props.nodeId} />;
     case "json":
@@ -176,12 +188,12 @@ function Control(props: SettingFieldProps & { id: string }) {
           id={id}
           type="text"
           value={raw ?? (value === null || value === undefined ? "" : String(value))}
-          placeholder={field.kind === "model" ? "bundled default" : field.nullable ? "empty" : undefined}
+          placeholder={field.nullable ? "empty" : undefined}
           maxLength={field.maxLength}
           onChange={(e) => onChange(field.nullable && e.target.value === "" ? null : e.target.value)}
           spellCheck={false}
           aria-invalid={!!message || undefined}
-          className={clsx(inputClass(!!message), "h-7", field.kind === "model" && "font-mono text-xs")}
+          className={clsx(inputClass(!!message), "h-7")}
           data-testid={`setting-${field.key}`}
         />
       );

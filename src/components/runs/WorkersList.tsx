@@ -56,7 +56,26 @@ export function WorkersList() {
                       {w.host} · pid {w.pid}
                     </div>
                   </td>
-                  <td className="py-2 text-xs text-zinc-300">{w.providers.join(", ")}</td>
+                  <td className="py-2 text-xs text-zinc-300" data-testid="worker-providers">
+                    {w.providerInfo.length === 0
+                      ? w.providers.join(", ")
+                      : w.providerInfo.map((p) => (
+                          <div
+                            key={p.name}
+                            data-provider={p.name}
+                            data-available={p.available}
+                            title={p.available ? p.device : p.reason}
+                            className={p.available ? "text-zinc-200" : "text-zinc-600"}
+                          >
+                            <span className="font-medium">{p.name}</span>{" "}
+                            {p.available ? (
+                              <span className="text-zinc-400">{p.device}</span>
+                            ) : (
+                              <span className="line-clamp-1 max-w-xs">unavailable: {p.reason}</span>
+                            )}
+                          </div>
+                        ))}
+                  </td>
                   <td className="py-2 text-xs text-zinc-300">{w.device}</td>
                   <td className="py-2 text-right text-xs tabular-nums text-zinc-300">
                     {formatBytes(w.memoryBytes)}

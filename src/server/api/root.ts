@@ -3,6 +3,7 @@
  * added here by their owners.
  */
 import { cacheRouter } from "~/server/api/routers/cache";
+import { modelRouter } from "~/server/api/routers/model";
 import { runRouter } from "~/server/api/routers/run";
 import { workerRouter } from "~/server/api/routers/worker";
 import { workflowRouter } from "~/server/api/routers/workflow";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   run: runRouter,
   worker: workerRouter,
   cache: cacheRouter,
+  model: modelRouter,
 });
 
 export type AppRouter = typeof appRouter;

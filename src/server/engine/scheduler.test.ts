@@ -115,15 +115,12 @@ describe("executeRun", () => {
     });
   });
 
-  it("reports model nodes as not executable yet, by name", async () => {
+  it("fails a model node clearly, by name, when the process has no inference backend", async () => {
     const t = new TestRun(executors);
     await t.run(branches(1).build());
     expect(t.last("node.failed")[0]).toMatchObject({
       nodeId: "llm0",
-      error: {
-        code: "MODEL_EXECUTION_UNAVAILABLE",
-        message: "model execution arrives with the inference issue",
-      },
+      error: { message: "no inference backend in this process" },
     });
   });
 

@@ -290,7 +290,8 @@ class RunExecution {
         return (log ??= base.child({ nodeId }));
       },
       artifacts: this.deps.artifacts ?? EMPTY_ARTIFACTS,
-      inference: this.deps.inference ?? NO_INFERENCE,
+      // A node's own `provider` setting (model nodes) narrows the run's inference context.
+      inference: this.deps.inference?.forNode?.(this.settings[i]!) ?? this.deps.inference ?? NO_INFERENCE,
     };
   }
 

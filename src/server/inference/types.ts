@@ -78,4 +78,18 @@ export interface InferenceContext {
   model(idOrEmpty: string, role: string): Promise<ResolvedModel>;
   /** A warm session on `file` (absolute path from a ResolvedModel) on this node's provider. */
   session(file: string, options?: { provider?: ProviderName }): Promise<ModelSession>;
+  /**
+   * The context for one node, given its parsed settings: a `provider` setting other than "auto" overrides
+   * the run's provider for that node. Optional: contexts without per-node choice (tests) leave it out and
+   * the scheduler uses the context as it is.
+   */
+  forNode?(settings: Readonly<Record<string, unknown>>): InferenceContext;
+}
+
+/** What a run asks for (run.start `provider` / `providerFallback`, CLI `--provider` / `--fallback`). */
+export interface ProviderRequest {
+  /** null/undefined: the worker's default provider. */
+  readonly provider?: ProviderName | null;
+  /** When the asked provider is missing on this worker: run on cpu instead of failing the node. */
+  readonly fallback?: boolean;
 }

@@ -26,6 +26,7 @@ import { createArtifactStore } from "~/server/services/artifacts";
 import { InvalidInputError, NotFoundError } from "~/server/services/errors";
 import { toRunDetail, toRunSummary, RUN_SUMMARY_SELECT, type RunDetail, type RunSummary } from "./run-views";
 import { getVersion, getWorkflow } from "./workflows";
+import { providerOffers } from "./workers";
 
 export type { NodeRunView, RunDetail, RunSummary } from "./run-views";
 
@@ -38,6 +39,11 @@ export interface StartRunInput {
   inputs?: Record<string, string>;
   /** Run only on a worker offering this execution provider. */
   provider?: Provider;
+  /**
+   * With `provider`: where it is missing, run model nodes on cpu instead of failing (the run may then go
+   * to any worker when none offers the provider).
+   */
+  providerFallback?: boolean;
 }
 
 function notFound(runId: string): NotFoundError {
@@ -64,6 +70,7 @@ export async function startRun(db: Db, input: StartRunInput): Promise<{ runId: s
     }
     throw err;
   }
+  const queue = await queueForProvider(db, input.provider, input.providerFallback === true);
   const runId = randomUUID();
   const { mode, target } = modeColumns(input.mode);
   await db.run.create({
@@ -76,12 +83,12 @@ export async function startRun(db: Db, input: StartRunInput): Promise<{ runId: s
       target,
       inputs: inputs as Prisma.InputJsonValue,
       provider: input.provider ?? null,
+      providerFallback: input.providerFallback === true,
       source: "api",
       jobId: runId,
     },
   });
   const rt = runsRuntime(db);
-  const queue = queueFor(input.provider);
   try {
     const boss = await rt.queue();
     await boss.send(queue, { runId }, { id: runId, retryLimit: 0 });
@@ -105,6 +112,17 @@ export async function startRun(db: Db, input: StartRunInput): Promise<{ runId: s
   }
   await rt.pool.query("SELECT pg_notify($1, $2)", [CHANNEL.runQueued, queue]);
   return { runId };
+}
+
+/**
+ * The queue of a run asking for `provider`: `runs-<provider>`, taken only by workers offering it (a run
+ * waits there while none does, as any run waits for a worker; /workers shows why each one lacks it). With
+ * fallback allowed and no live worker offering it, any worker takes it and runs its model nodes on cpu.
+ */
+async function queueForProvider(db: Db, provider: Provider | undefined, fallback: boolean): Promise<string> {
+  if (!provider || !fallback) return queueFor(provider);
+  const offers = await providerOffers(db, provider);
+  return offers.offering > 0 ? queueFor(provider) : queueFor(undefined);
 }
 
 /**

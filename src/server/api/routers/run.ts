@@ -27,6 +27,8 @@ export const runRouter = createTRPCRouter({
         mode: mode.default("all"),
         inputs: z.record(z.string().max(64), z.string().max(100_000)).optional(),
         provider: z.enum(PROVIDERS).optional(),
+        /** With `provider`: run on cpu where it is missing instead of failing the model nodes. */
+        providerFallback: z.boolean().optional(),
       }),
     )
     .mutation(({ ctx, input }) => runs.startRun(ctx.db, input)),

@@ -1,0 +1,119 @@
+/**
+ * Encoder executor: per-modality preprocessing (image.ts, mel.ts + resample.ts, frame sampling), then
+ * the ONNX model. Preprocessing sizes come from the model's declared input dims where they are fixed,
+ * else from the contract; statistics from the manifest config (`imageMean`, `imageStd`, `audioMean`,
+ * `audioStd`, `sampleRate`), else ImageBind's.
+ */
+import "server-only";
+import { Tensor } from "onnxruntime-node";
+import { NodeExecutionError } from "~/server/engine/errors";
+import { defineExecutor } from "~/server/engine/executor";
+import { requireDecoded, type TensorValue, type Value } from "~/lib/values/types";
+import type { ModelSession, ResolvedModel } from "~/server/inference/types";
+import type { NodeSettings } from "../index";
+import { companionFile, configNumber, expectDims, fromOrt, openModel, runOne } from "../model-io";
+import { loadTokenizer } from "../llm/tokenizer";
+import { encoder } from "./definition";
+import { CLIP_PREPROCESS, pixelValues, sampleFrameIndices, type ImagePreprocess } from "./image";
+import { audioFeatures, IMAGEBIND_AUDIO } from "./mel";
+import { resample, toMono } from "./resample";
+
+type Settings = NodeSettings<"encoder">;
+
+/** A fixed dim of the model's input, else `fallback`. */
+function dim(session: ModelSession, input: string, i: number, fallback: number): number {
+  const d = session.inputs.find((x) => x.name === input)?.dims[i];
+  return typeof d === "number" && d > 0 ? d : fallback;
+}
+
+function triple(
+  model: ResolvedModel,
+  key: string,
+  fallback: ImagePreprocess["mean"],
+): ImagePreprocess["mean"] {
+  const v = model.config[key];
+  return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === "number")
+    ? (v as unknown as ImagePreprocess["mean"])
+    : fallback;
+}
+
+function imageOptions(model: ResolvedModel, session: ModelSession, sizeDim: number): ImagePreprocess {
+  return {
+    size: dim(session, "pixel_values", sizeDim, CLIP_PREPROCESS.size),
+    mean: triple(model, "imageMean", CLIP_PREPROCESS.mean),
+    std: triple(model, "imageStd", CLIP_PREPROCESS.std),
+  };
+}
+
+async function feeds(
+  input: Value,
+  s: Settings,
+  model: ResolvedModel,
+  session: ModelSession,
+  nodeId: string,
+): Promise<Record<string, Tensor>> {
+  switch (s.modality) {
+    case "image": {
+      const img = requireDecoded(input);
+      if (img.kind !== "image") break;
+      const o = imageOptions(model, session, 2);
+      return { pixel_values: new Tensor("float32", pixelValues(img, o), [1, 3, o.size, o.size]) };
+    }
+    case "video": {
+      const video = requireDecoded(input);
+      if (video.kind !== "video") break;
+      if (video.frames.length === 0)
+        throw new NodeExecutionError("INPUT_EMPTY", "the video has no frames", nodeId);
+      const o = imageOptions(model, session, 3);
+      const T = dim(session, "pixel_values", 2, 2);
+      const plane = o.size * o.size;
+      const data = new Float32Array(3 * T * plane);
+      sampleFrameIndices(video.frames.length, T).forEach((f, t) => {
+        const px = pixelValues(video.frames[f]!, o);
+        for (let c = 0; c < 3; c++) data.set(px.subarray(c * plane, (c + 1) * plane), (c * T + t) * plane);
+      });
+      return { pixel_values: new Tensor("float32", data, [1, 3, T, o.size, o.size]) };
+    }
+    case "audio": {
+      const audio = requireDecoded(input);
+      if (audio.kind !== "audio") break;
+      const o = {
+        sampleRate: configNumber(model, "sampleRate", IMAGEBIND_AUDIO.sampleRate),
+        bins: dim(session, "input_features", 2, IMAGEBIND_AUDIO.bins),
+        frames: dim(session, "input_features", 3, IMAGEBIND_AUDIO.frames),
+        mean: configNumber(model, "audioMean", IMAGEBIND_AUDIO.mean),
+        std: configNumber(model, "audioStd", IMAGEBIND_AUDIO.std),
+      };
+      const mono = resample(toMono(audio.data, audio.channels), audio.sampleRate, o.sampleRate);
+      // The first clip (ImageBind: 2 s); its filter banks are zero-padded to the model's frames.
+      const clip = mono.subarray(0, Math.round(configNumber(model, "clipSeconds", 2) * o.sampleRate));
+      return { input_features: new Tensor("float32", audioFeatures(clip, o), [1, 1, o.bins, o.frames]) };
+    }
+    case "text": {
+      if (input.kind !== "text") break;
+      const tok = await loadTokenizer(companionFile(model, "tokenizer", "tokenizer.json"));
+      const ids = tok.encode(input.text);
+      const L = dim(session, "input_ids", 1, configNumber(model, "contextLength", 77));
+      const padded = new BigInt64Array(L);
+      ids.slice(0, L).forEach((id, i) => (padded[i] = BigInt(id)));
+      return { input_ids: new Tensor("int64", padded, [1, L]) };
+    }
+  }
+  throw new NodeExecutionError("INPUT_SHAPE_MISMATCH", `a ${s.modality} encoder got ${input.kind}`, nodeId);
+}
+
+export const encoderExecutor = defineExecutor<Settings, { input: Value }, { embedding: TensorValue }>({
+  version: "1",
+  deterministic: true,
+  usesDevice: true,
+  async execute(ctx, inputs, s) {
+    const { model, session } = await openModel(ctx, s.model, encoder.contract!(s)[0]!, ["model", "encoder"]);
+    const y = fromOrt(
+      await runOne(ctx, session, await feeds(inputs.input, s, model, session, ctx.nodeId), "embeddings"),
+      "embeddings",
+    );
+    const want = s.output === "pooled" ? [1, s.embeddingDim] : [1, "T", s.embeddingDim];
+    expectDims(y.dims, want, `model output "embeddings" (${s.output})`, ctx.nodeId);
+    return { embedding: y };
+  },
+});

@@ -1,0 +1,120 @@
+/**
+ * Decoding uploaded media for model nodes. Media inputs emit undecoded uploads (`EncodedMediaValue`: a hash
+ * in the artifact store); a model node that needs pixels or samples decodes them here. Images go through
+ * sharp (PNG, JPEG, WebP, GIF, TIFF…); audio accepts WAV (PCM 8/16/24/32-bit and float32), which is what
+ * `switchboard run` and the app write.
+ */
+import "server-only";
+import sharp from "sharp";
+import { NodeExecutionError } from "~/server/engine/errors";
+import type { ExecutionContext } from "~/server/engine/executor";
+import {
+  isEncodedMedia,
+  type AudioValue,
+  type EncodedMediaValue,
+  type ImageValue,
+  type Value,
+} from "~/lib/values/types";
+
+async function bytesOf(ctx: ExecutionContext, v: EncodedMediaValue): Promise<Uint8Array> {
+  const blob = await ctx.artifacts.get(v.file.hash);
+  if (!blob)
+    throw new NodeExecutionError(
+      "ARTIFACT_NOT_FOUND",
+      `the uploaded file ${v.file.filename} is no longer stored; upload it again`,
+      ctx.nodeId,
+    );
+  return blob.data;
+}
+
+/** Decodes image bytes to RGB(A) pixels. */
+export async function decodeImageBytes(bytes: Uint8Array): Promise<ImageValue> {
+  const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+  const channels = info.channels === 4 ? 4 : 3;
+  if (info.channels !== channels) {
+    // Grey (1) or grey + alpha (2): expand to RGB so every consumer sees 3 or 4 channels.
+    const rgb = await sharp(bytes).removeAlpha().toColourspace("srgb").raw().toBuffer();
+    return { kind: "image", width: info.width, height: info.height, channels: 3, data: new Uint8Array(rgb) };
+  }
+  return { kind: "image", width: info.width, height: info.height, channels, data: new Uint8Array(data) };
+}
+
+/** Decodes a RIFF/WAVE file. */
+export function decodeWav(bytes: Uint8Array): AudioValue {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE")
+    throw new Error("not a WAV file (only WAV audio can be decoded)");
+  let format = 0;
+  let channels = 0;
+  let sampleRate = 0;
+  let bits = 0;
+  let data: Uint8Array | undefined;
+  for (let at = 12; at + 8 <= bytes.length;) {
+    const id = tag(at);
+    const size = view.getUint32(at + 4, true);
+    const body = at + 8;
+    if (id === "fmt ") {
+      format = view.getUint16(body, true);
+      channels = view.getUint16(body + 2, true);
+      sampleRate = view.getUint32(body + 4, true);
+      bits = view.getUint16(body + 14, true);
+      if (format === 0xfffe && size >= 26) format = view.getUint16(body + 24, true); // WAVE_FORMAT_EXTENSIBLE
+    } else if (id === "data") data = bytes.subarray(body, Math.min(bytes.length, body + size));
+    at = body + size + (size & 1);
+  }
+  if (!data || channels === 0) throw new Error("WAV file without a fmt or data chunk");
+  const bytesPer = bits / 8;
+  const n = Math.floor(data.length / bytesPer);
+  const out = new Float32Array(n);
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let i = 0; i < n; i++) {
+    const o = i * bytesPer;
+    if (format === 3 && bits === 32) out[i] = dv.getFloat32(o, true);
+    else if (format === 1 && bits === 16) out[i] = dv.getInt16(o, true) / 32768;
+    else if (format === 1 && bits === 8) out[i] = (dv.getUint8(o) - 128) / 128;
+    else if (format === 1 && bits === 24)
+      out[i] = ((dv.getUint8(o) | (dv.getUint8(o + 1) << 8) | (dv.getInt8(o + 2) << 16)) / 8388608) as number;
+    else if (format === 1 && bits === 32) out[i] = dv.getInt32(o, true) / 2147483648;
+    else throw new Error(`unsupported WAV encoding (format ${format}, ${bits} bits)`);
+  }
+  return { kind: "audio", sampleRate, channels, data: out };
+}
+
+/** The pixels of an image input value, decoding an upload when needed. */
+export async function decodedImage(ctx: ExecutionContext, v: Value): Promise<ImageValue> {
+  if (!isEncodedMedia(v)) {
+    if (v.kind !== "image")
+      throw new NodeExecutionError("BAD_INPUT", `expected an image, got ${v.kind}`, ctx.nodeId);
+    return v;
+  }
+  try {
+    return await decodeImageBytes(await bytesOf(ctx, v));
+  } catch (error) {
+    if (error instanceof NodeExecutionError) throw error;
+    throw new NodeExecutionError(
+      "MEDIA_DECODE_FAILED",
+      `cannot decode ${v.file.filename} (${v.file.mime}): ${(error as Error).message}`,
+      ctx.nodeId,
+    );
+  }
+}
+
+/** The samples of an audio input value, decoding a WAV upload when needed. */
+export async function decodedAudio(ctx: ExecutionContext, v: Value): Promise<AudioValue> {
+  if (!isEncodedMedia(v)) {
+    if (v.kind !== "audio")
+      throw new NodeExecutionError("BAD_INPUT", `expected audio, got ${v.kind}`, ctx.nodeId);
+    return v;
+  }
+  try {
+    return decodeWav(await bytesOf(ctx, v));
+  } catch (error) {
+    if (error instanceof NodeExecutionError) throw error;
+    throw new NodeExecutionError(
+      "MEDIA_DECODE_FAILED",
+      `cannot decode ${v.file.filename} (${v.file.mime}): ${(error as Error).message}`,
+      ctx.nodeId,
+    );
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Models for the API (`model` router): list and read the registry, and register a user's ONNX file — by a
+ * path inside the models directory or by the hash of an upload — after inspecting its inputs and outputs
+ * with onnxruntime and checking them against its role's contract (DESIGN.md §1: any export that meets the
+ * contract plugs in). A registration writes `models/<id>/model.json`.
+ */
+import "server-only";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { InferenceSession } from "onnxruntime-node";
+import {
+  MODEL_ID_RE,
+  modelManifestSchema,
+  type ModelManifest,
+  type ModelSummary,
+  type TensorSignature,
+} from "~/lib/models/manifest";
+import type { Db } from "~/server/db";
+import { checkRole, contractsForRole, knownRoles, type RoleContract } from "~/server/inference/contracts";
+import { InferenceError, ModelContractError, firstLine } from "~/server/inference/errors";
+import { ModelRegistry, sha256File } from "~/server/inference/registry";
+import { tensorInfos } from "~/server/inference/tensors";
+import { createArtifactStore } from "./artifacts";
+import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
+
+let shared: ModelRegistry | undefined;
+
+/** The registry of this process (SWITCHBOARD_MODELS_DIR, else models/). */
+export function modelRegistry(): ModelRegistry {
+  return (shared ??= new ModelRegistry());
+}
+
+/** Inference errors are the user's to fix here (a bad path, a file that breaks the contract). */
+function asDomain(err: unknown): never {
+  if (err instanceof InferenceError) throw new InvalidInputError(err.message, { cause: err });
+  throw err;
+}
+
+export async function listModels(
+  input: { roles?: string[] },
+  registry = modelRegistry(),
+): Promise<ModelSummary[]> {
+  return registry.list(input.roles);
+}
+
+export interface ModelDetail {
+  manifest: ModelManifest;
+  summary: ModelSummary;
+  /** The contract variants of its role, as the node definitions declare them. */
+  contracts: RoleContract[];
+}
+
+export async function getModel(id: string, registry = modelRegistry()): Promise<ModelDetail> {
+  const entry = await registry.get(id);
+  const summary = (await registry.list()).find((m) => m.id === id);
+  if (!entry || !summary) throw new NotFoundError(`Model "${id}" is not registered.`);
+  return { manifest: entry.manifest, summary, contracts: contractsForRole(entry.manifest.role) };
+}
+
+export interface RegisterModelInput {
+  id: string;
+  role: string;
+  title?: string;
+  license?: string;
+  modality?: ModelManifest["modality"];
+  config?: Record<string, unknown>;
+  /** A file inside the models directory (relative path), or … */
+  path?: string;
+  /** … the sha256 of an upload in the artifact store. */
+  upload?: string;
+}
+
+export interface RegisteredModel {
+  summary: ModelSummary;
+  /** Sizes the model fixes for dims that follow node settings, e.g. `{ inDim: 512 }`. */
+  sizes: Record<string, number>;
+}
+
+/** The signature of an ONNX file, inspected with onnxruntime (cpu, no warm-up). */
+export async function inspectOnnx(
+  file: string,
+): Promise<{ inputs: TensorSignature[]; outputs: TensorSignature[] }> {
+  let session: InferenceSession;
+  try {
+    session = await InferenceSession.create(file, { executionProviders: ["cpu"], logSeverityLevel: 3 });
+  } catch (err) {
+    throw new InferenceError(
+      "MODEL_FILE_INVALID",
+      `${path.basename(file)} could not be loaded as an ONNX model: ${firstLine(err)}`,
+    );
+  }
+  try {
+    return {
+      inputs: tensorInfos(session.inputMetadata).map((t) => ({ ...t, dims: [...t.dims] })),
+      outputs: tensorInfos(session.outputMetadata).map((t) => ({ ...t, dims: [...t.dims] })),
+    };
+  } finally {
+    await session.release().catch(() => undefined);
+  }
+}
+
+export async function registerModel(
+  db: Db,
+  input: RegisterModelInput,
+  registry = modelRegistry(),
+): Promise<RegisteredModel> {
+  if (!MODEL_ID_RE.test(input.id))
+    throw new InvalidInputError(`Model id "${input.id}": use lowercase letters, digits, '.', '_' or '-'.`);
+  if ((input.path === undefined) === (input.upload === undefined))
+    throw new InvalidInputError(
+      "Give the model file either as a path inside the models directory or as an upload.",
+    );
+  if (contractsForRole(input.role).length === 0)
+    throw new InvalidInputError(
+      `Unknown role "${input.role}". Roles with a contract: ${knownRoles().join(", ")}.`,
+    );
+  if (await registry.get(input.id))
+    throw new ConflictError(`A model with id "${input.id}" is already registered.`);
+  const folder = path.join(registry.dir, input.id);
+  if (await stat(path.join(folder, "model.json")).catch(() => undefined))
+    throw new ConflictError(`models/${input.id}/model.json already exists.`);
+
+  let rel: string;
+  let abs: string;
+  try {
+    if (input.path !== undefined) {
+      rel = path.posix.normalize(input.path);
+      abs = await registry.resolvePath(input.path);
+      const s = await stat(abs).catch(() => undefined);
+      if (!s?.isFile())
+        throw new InvalidInputError(`There is no file ${input.path} in the models directory.`);
+    } else {
+      const hash = input.upload!;
+      const artifact = await createArtifactStore(db).get(hash);
+      if (!artifact) throw new NotFoundError(`No upload with hash ${hash}.`);
+      rel = `uploads/${hash}.onnx`;
+      abs = await registry.resolvePath(rel);
+      await mkdir(path.dirname(abs), { recursive: true });
+      if (!(await stat(abs).catch(() => undefined))) await writeFile(abs, artifact.data);
+    }
+    const signature = await inspectOnnx(abs);
+    const check = checkRole(input.role, signature.inputs, signature.outputs)!;
+    if (!check.ok) throw new ModelContractError(input.role, check.problems, path.basename(abs));
+    const manifest: ModelManifest = modelManifestSchema.parse({
+      id: input.id,
+      title: input.title ?? input.id,
+      role: input.role,
+      ...(input.modality && { modality: input.modality }),
+      license: input.license?.trim() || "unknown (registered by a user)",
+      source: {
+        kind: "user",
+        via: input.path !== undefined ? "path" : "upload",
+        registeredAt: new Date().toISOString(),
+      },
+      files: [
+        {
+          name: "model",
+          path: rel,
+          sha256: await sha256File(abs),
+          bytes: (await stat(abs)).size,
+          inputs: signature.inputs,
+          outputs: signature.outputs,
+        },
+      ],
+      config: input.config ?? {},
+    });
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, "model.json"), `${JSON.stringify(manifest, null, 2)}\n`, {
+      flag: "wx",
+    });
+    const summary = (await registry.list()).find((m) => m.id === input.id)!;
+    return { summary, sizes: check.settings };
+  } catch (err) {
+    asDomain(err);
+  }
+}
