@@ -243,7 +243,8 @@ export class SessionPool {
       const feeds = zeroFeeds(tensorInfos(session.inputMetadata));
       // Some models cannot run on zeros (inputs whose sizes must agree); they simply warm up on first use.
       if (feeds)
-        await session.run(feeds).catch((err: unknown) => {
+        // Quiet: a failed warm-up is expected for such models and must not print onnxruntime errors.
+        await session.run(feeds, { logSeverityLevel: 4 }).catch((err: unknown) => {
           this.log?.debug({ model: name, provider, err: firstLine(err) }, "warm-up run skipped");
         });
     }
