@@ -23,7 +23,11 @@ import type { ResolvedModel } from "./types";
 /** The models directory: SWITCHBOARD_MODELS_DIR, else `models/` in the checkout. */
 export function defaultModelsDir(): string {
   const fromEnv = process.env.SWITCHBOARD_MODELS_DIR?.trim();
-  return path.resolve(fromEnv || path.join(import.meta.dirname, "../../../models"));
+  if (fromEnv) return path.resolve(fromEnv);
+  // Under tsx (worker, CLI, tests) this file's folder is known; inside the Next.js server bundle it is not,
+  // and the server runs from the checkout (scripts/start.ts), so the working directory is the root.
+  const here = import.meta.dirname as string | undefined;
+  return here ? path.resolve(here, "../../../models") : path.resolve(process.cwd(), "models");
 }
 
 export interface ManifestEntry {
