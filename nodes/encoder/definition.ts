@@ -20,6 +20,15 @@
  * - text: `input_ids` int64 `[B, L]`, from the model's `tokenizer.json` (ImageBind: L = 77, zero-padded).
  * - output: `embeddings` f32 `[B, D]` when pooled, `[B, T, D]` when `output` is `sequence`.
  * A later issue pins the preprocessing details; this contract is what a model must accept today.
+ *
+ * ## Whisper audio features (role `encoder.audio.whisper`, setting `audioFeatures: "whisper"`)
+ * For Whisper's encoder (e.g. `whisper-tiny-encoder` in models/npm-models.json, Optimum's
+ * `encoder_model.onnx`): the first 30 s at 16 kHz as Whisper's log-mel spectrogram
+ * (`~/server/audio/whisper-features` `whisperLogMel`, the same as the speech-to-text node):
+ * - input: `input_features` f32 `[B, 80, 3000]`.
+ * - output: `last_hidden_state` f32 `[B, T, D]` (whisper-tiny: T = 1500, D = 384), always a sequence.
+ *   The node's `sequence` output passes it on; `pooled` averages the frames the clip covers (not the
+ *   padding up to 30 s) into `[B, D]`.
  */
 import { z } from "zod";
 import { MODALITIES, type Modality } from "~/lib/graph/types";
@@ -53,6 +62,15 @@ const MODEL_INPUTS: Record<Modality, ModelContract["inputs"][number]> = {
   },
 };
 
+/** The Whisper encoder's tensors (role `encoder.audio.whisper`). */
+const WHISPER_INPUT: ModelContract["inputs"][number] = {
+  name: "input_features",
+  dtype: "float32",
+  dims: ["B", 80, 3000],
+  description: "Whisper log-mel spectrogram of the first 30 s at 16 kHz: 80 mel bins × 3000 frames",
+};
+export const WHISPER_OUTPUT = "last_hidden_state";
+
 export const encoder = defineNode({
   type: "encoder",
   title: "Encoder",
@@ -67,10 +85,17 @@ export const encoder = defineNode({
       .describe("What the encoder reads; sets the input port's type")
       .meta(fieldMeta({ title: "Modality" })),
     model: modelSetting(
-      MODALITIES.map((m) => `encoder.${m}`),
+      [...MODALITIES.map((m) => `encoder.${m}`), "encoder.audio.whisper"],
       "Encoder model (ONNX) for this modality.",
     ),
     provider: providerSetting(),
+    audioFeatures: z
+      .enum(["imagebind", "whisper"])
+      .default("imagebind")
+      .describe(
+        "imagebind: 2 s Kaldi filter banks [B, 1, 128, 204] → embeddings; whisper: 30 s log-mel [B, 80, 3000] → last_hidden_state [B, T, D] (Whisper's encoder)",
+      )
+      .meta(fieldMeta({ title: "Audio features", showWhen: { modality: ["audio"] } })),
     embeddingDim: intSetting({
       title: "Embedding size",
       help: "Size D of the embedding the model returns (ImageBind huge: 1024)",
@@ -95,17 +120,24 @@ export const encoder = defineNode({
     ],
   }),
   contract: (s) => [
-    {
-      role: `encoder.${s.modality}`,
-      description: `ImageBind-style ${s.modality} encoder`,
-      inputs: [MODEL_INPUTS[s.modality]],
-      outputs: [
-        {
-          name: "embeddings",
-          dtype: "float32",
-          dims: s.output === "pooled" ? ["B", s.embeddingDim] : ["B", "T", s.embeddingDim],
+    s.modality === "audio" && s.audioFeatures === "whisper"
+      ? {
+          role: "encoder.audio.whisper",
+          description: "Whisper audio encoder (log-mel → hidden states)",
+          inputs: [WHISPER_INPUT],
+          outputs: [{ name: WHISPER_OUTPUT, dtype: "float32", dims: ["B", "T", s.embeddingDim] }],
+        }
+      : {
+          role: `encoder.${s.modality}`,
+          description: `ImageBind-style ${s.modality} encoder`,
+          inputs: [MODEL_INPUTS[s.modality]],
+          outputs: [
+            {
+              name: "embeddings",
+              dtype: "float32",
+              dims: s.output === "pooled" ? ["B", s.embeddingDim] : ["B", "T", s.embeddingDim],
+            },
+          ],
         },
-      ],
-    },
   ],
 });

@@ -3,7 +3,7 @@ import type { AudioValue, ImageValue, TensorValue } from "~/lib/values/types";
 import { fixtureReference } from "../../tests/support/nextgpt-inference";
 import { testContext } from "../../tests/support/nextgpt-context";
 import { encoder } from "./definition";
-import { encoderExecutor } from "./executor";
+import { encoderExecutor, poolWhisperFrames } from "./executor";
 import { CLIP_PREPROCESS, pixelValues, sampleFrameIndices } from "./image";
 import { audioFeatures, kaldiFbank } from "./mel";
 import { resample } from "./resample";
@@ -77,6 +77,40 @@ describe("encoder preprocessing", () => {
     expect(feats.length).toBe(128 * 204);
     // 0.5 s gives 48 frames; frame 100 is padding: (0 - mean) / (2·std).
     expect(feats[100]).toBeCloseTo(4.268 / (2 * 9.138), 5);
+  });
+});
+
+describe("encoder: Whisper features (role encoder.audio.whisper)", () => {
+  it("has Whisper's contract: input_features [B, 80, 3000] → last_hidden_state [B, T, D], pooled or not", () => {
+    for (const output of ["pooled", "sequence"] as const) {
+      const s = encoder.settings.parse({
+        modality: "audio",
+        audioFeatures: "whisper",
+        embeddingDim: 384,
+        output,
+      });
+      expect(encoder.contract!(s)).toMatchObject([
+        {
+          role: "encoder.audio.whisper",
+          inputs: [{ name: "input_features", dtype: "float32", dims: ["B", 80, 3000] }],
+          outputs: [{ name: "last_hidden_state", dtype: "float32", dims: ["B", "T", 384] }],
+        },
+      ]);
+    }
+    // Other modalities ignore the setting.
+    const image = encoder.settings.parse({ modality: "image", audioFeatures: "whisper" });
+    expect(encoder.contract!(image)[0]!.role).toBe("encoder.image");
+  });
+
+  it("pooling averages the frames the clip covers, not the padding to 30 s", () => {
+    const T = 1500;
+    const data = new Float32Array(T * 2);
+    for (let t = 0; t < T; t++) data.set([t, 1], t * 2);
+    const y = { kind: "tensor" as const, dtype: "float32" as const, dims: [1, T, 2], data };
+    // 1 s = 100 mel frames = 50 encoder frames (0..49).
+    expect(poolWhisperFrames(y, 16_000)).toMatchObject({ dims: [1, 2], data: Float32Array.of(24.5, 1) });
+    expect(poolWhisperFrames(y, 0).data).toEqual(Float32Array.of(0, 1));
+    expect(poolWhisperFrames(y, 60 * 16_000).data).toEqual(Float32Array.of(749.5, 1));
   });
 });
 

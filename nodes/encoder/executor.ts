@@ -2,18 +2,28 @@
  * Encoder executor: per-modality preprocessing (image.ts, mel.ts + resample.ts, frame sampling), then
  * the ONNX model. Preprocessing sizes come from the model's declared input dims where they are fixed,
  * else from the contract; statistics from the manifest config (`imageMean`, `imageStd`, `audioMean`,
- * `audioStd`, `sampleRate`), else ImageBind's.
+ * `audioStd`, `sampleRate`), else ImageBind's. With `audioFeatures: "whisper"` the audio becomes Whisper's
+ * log-mel spectrogram (the first 30 s) and the model's `last_hidden_state` `[1, T, D]` is the sequence
+ * output, or its mean over the frames the clip covers when pooled.
  */
 import "server-only";
 import { Tensor } from "onnxruntime-node";
 import { NodeExecutionError } from "~/server/engine/errors";
 import { defineExecutor } from "~/server/engine/executor";
 import { requireDecoded, type TensorValue, type Value } from "~/lib/values/types";
+import { monoAt } from "~/server/audio/resample";
+import {
+  WHISPER_CHUNK_SAMPLES,
+  WHISPER_FRAMES,
+  WHISPER_HOP,
+  WHISPER_SAMPLE_RATE,
+  whisperLogMel,
+} from "~/server/audio/whisper-features";
 import type { ModelSession, ResolvedModel } from "~/server/inference/types";
 import type { NodeSettings } from "../index";
 import { companionFile, configNumber, expectDims, fromOrt, openModel, runOne } from "../model-io";
 import { loadTokenizer } from "../llm/tokenizer";
-import { encoder } from "./definition";
+import { encoder, WHISPER_OUTPUT } from "./definition";
 import { CLIP_PREPROCESS, pixelValues, sampleFrameIndices, type ImagePreprocess } from "./image";
 import { audioFeatures, IMAGEBIND_AUDIO } from "./mel";
 import { resample, toMono } from "./resample";
@@ -77,6 +87,13 @@ async function feeds(
     case "audio": {
       const audio = requireDecoded(input);
       if (audio.kind !== "audio") break;
+      if (s.audioFeatures === "whisper") {
+        const samples = monoAt(audio, WHISPER_SAMPLE_RATE);
+        const bins = dim(session, "input_features", 1, 80);
+        return {
+          input_features: new Tensor("float32", whisperLogMel(samples, bins), [1, bins, WHISPER_FRAMES]),
+        };
+      }
       const o = {
         sampleRate: configNumber(model, "sampleRate", IMAGEBIND_AUDIO.sampleRate),
         bins: dim(session, "input_features", 2, IMAGEBIND_AUDIO.bins),
@@ -102,16 +119,39 @@ async function feeds(
   throw new NodeExecutionError("INPUT_SHAPE_MISMATCH", `a ${s.modality} encoder got ${input.kind}`, nodeId);
 }
 
+/**
+ * Whisper's hidden states `[1, T, D]` averaged over the frames that cover `samples` of audio at 16 kHz
+ * (the encoder halves the 3000 mel frames to T = 1500: one per 20 ms); the padding to 30 s is left out.
+ */
+export function poolWhisperFrames(y: TensorValue & { dtype: "float32" }, samples: number): TensorValue {
+  const [, T = 1, D = 1] = y.dims;
+  const covered = Math.min(samples, WHISPER_CHUNK_SAMPLES) / WHISPER_HOP;
+  const n = Math.max(1, Math.min(T, Math.ceil((covered * T) / WHISPER_FRAMES)));
+  const out = new Float32Array(D);
+  for (let t = 0; t < n; t++) for (let d = 0; d < D; d++) out[d]! += y.data[t * D + d]!;
+  for (let d = 0; d < D; d++) out[d]! /= n;
+  return { kind: "tensor", dtype: "float32", dims: [1, D], data: out };
+}
+
 export const encoderExecutor = defineExecutor<Settings, { input: Value }, { embedding: TensorValue }>({
   version: "1",
   deterministic: true,
   usesDevice: true,
   async execute(ctx, inputs, s) {
-    const { model, session } = await openModel(ctx, s.model, encoder.contract!(s)[0]!, ["model", "encoder"]);
+    const contract = encoder.contract!(s)[0]!;
+    const { model, session } = await openModel(ctx, s.model, contract, ["model", "encoder"]);
+    const name = contract.outputs[0]!.name;
     const y = fromOrt(
-      await runOne(ctx, session, await feeds(inputs.input, s, model, session, ctx.nodeId), "embeddings"),
-      "embeddings",
+      await runOne(ctx, session, await feeds(inputs.input, s, model, session, ctx.nodeId), name),
+      name,
     );
+    if (name === WHISPER_OUTPUT) {
+      expectDims(y.dims, [1, "T", s.embeddingDim], `model output "${name}"`, ctx.nodeId);
+      if (s.output === "sequence") return { embedding: y };
+      const audio = requireDecoded(inputs.input);
+      const seconds = audio.kind === "audio" ? audio.data.length / audio.channels / audio.sampleRate : 0;
+      return { embedding: poolWhisperFrames(y, Math.round(seconds * WHISPER_SAMPLE_RATE)) };
+    }
     const want = s.output === "pooled" ? [1, s.embeddingDim] : [1, "T", s.embeddingDim];
     expectDims(y.dims, want, `model output "embeddings" (${s.output})`, ctx.nodeId);
     return { embedding: y };

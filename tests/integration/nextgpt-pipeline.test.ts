@@ -2,12 +2,13 @@
  * A whole NExT-GPT-style workflow through the engine with the real PostgreSQL stores, as the CLI runs one
  * in-process: text → encoder → input projector → LLM (embedding spliced into the prompt) → signal router →
  * output projector → diffusion decoder → image output, plus an audio branch that the router skips because
- * the LLM wrote no audio signal tokens. Models are the tiny contract fixtures on real onnxruntime.
+ * the LLM wrote no audio signal tokens. Models are the tiny contract fixtures, through the real
+ * `InferenceRuntime` (registry over `tests/fixtures/models/nextgpt/models.json`, session pool, cpu).
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executors } from "@nodes/executors";
-import { fixtureInference } from "../support/nextgpt-inference";
+import { FIXTURE_DIR } from "../support/nextgpt-inference";
 import { decodeValue } from "~/lib/values/codec";
 import type { ImageValue } from "~/lib/values/types";
 import { silentLogger } from "~/server/engine/executor";
@@ -16,7 +17,7 @@ import { PostgresNodeCache } from "~/server/engine/persist/node-cache";
 import { readEvents } from "~/server/engine/persist/events-read";
 import { ArtifactMemo } from "~/server/engine/persist/run-writer";
 import { Semaphore } from "~/server/engine/semaphore";
-import type { InferenceRuntime } from "~/server/inference/context";
+import { InferenceRuntime } from "~/server/inference/context";
 import { createArtifactStore } from "~/server/services/artifacts";
 import { executeClaimedRun, newRunWriter, type RunEnv } from "~/worker/execute";
 import { describeThisProcess, registerWorker } from "~/worker/registry";
@@ -26,13 +27,20 @@ import { createTestDatabase, type TestDatabase } from "./helpers/test-db";
 let t: TestDatabase;
 let pool: ReturnType<typeof createPool>;
 let workerId: string;
+let inference: InferenceRuntime;
 
 beforeAll(async () => {
+  // The fixtures' own models directory; cpu only (the webgpu comparison is nextgpt-webgpu.test.ts).
+  inference = await InferenceRuntime.create({
+    modelsDir: FIXTURE_DIR,
+    providers: [{ name: "cpu", available: true }],
+  });
   t = await createTestDatabase();
   pool = createPool(t.url, { max: 4, applicationName: "nextgpt-test" });
   workerId = await registerWorker(pool, describeThisProcess({ name: "nextgpt-test", concurrency: 1 }));
 });
 afterAll(async () => {
+  await inference?.close();
   await pool?.end();
   await t?.drop();
 });
@@ -107,8 +115,7 @@ async function run() {
     executors,
     deviceLock: new Semaphore(1),
     log: silentLogger,
-    // The fixtures are not in the model registry: a runtime whose contexts resolve them directly.
-    inference: { context: () => fixtureInference() } as unknown as InferenceRuntime,
+    inference,
   };
   const active = { runId, controller: new AbortController(), writer: newRunWriter(env, runId) };
   const outcome = await executeClaimedRun(
