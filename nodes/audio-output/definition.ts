@@ -1,7 +1,8 @@
 /**
  * # Audio output
  *
- * Plays the audio that reaches it and names it as a run output (<name>.wav from the CLI).
+ * Plays the audio that reaches it and names it as a run output; downloads as 16-bit WAV (<name>.wav from
+ * the CLI).
  *
  * Settings: `name`, the run output's name and the CLI's output file name. Input: `audio`. No outputs.
  */

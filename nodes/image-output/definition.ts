@@ -1,7 +1,9 @@
 /**
  * # Image output
  *
- * Shows the image that reaches it and names it as a run output (<name>.png from the CLI).
+ * Shows the image that reaches it and names it as a run output. Its download (and the CLI's <name>.png)
+ * is a PNG with the run's workflow in an iTXt chunk `switchboard-workflow`: dropped on a canvas or on the
+ * workflow list, it imports that workflow (`src/lib/media/png-text.ts`).
  *
  * Settings: `name`, the run output's name and the CLI's output file name. Input: `image`. No outputs.
  */

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { getNodeDefinition } from "@nodes/index";
 import { executors } from "@nodes/executors";
+import { serializeWorkflow } from "~/lib/graph/io";
 import type { WorkflowGraph } from "~/lib/graph/schema";
 import { previewValue } from "~/lib/values/preview";
 import type { Value } from "~/lib/values/types";
@@ -47,6 +48,8 @@ export interface HeadlessRunInput {
   signal?: AbortSignal;
   /** `--provider` / `--fallback`: where model nodes run (default: cpu). */
   provider?: ProviderRequest;
+  /** `--video`: animated WebP (default) or MP4 through ffmpeg where installed. */
+  video?: "webp" | "mp4";
 }
 
 export interface HeadlessRunResult {
@@ -99,6 +102,7 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
   try {
     let graph: WorkflowGraph;
     let workflow: { id: string; version: number } | null = null;
+    let workflowName: string | undefined;
     if (input.source.kind === "file") graph = input.source.graph;
     else {
       const wf = await getWorkflow(prisma, input.source.id);
@@ -106,6 +110,7 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
       graph =
         input.source.version === undefined ? wf.graph : (await getVersion(prisma, wf.id, version)).graph;
       workflow = { id: wf.id, version };
+      workflowName = wf.name;
     }
     const inputs: RunInputs = {};
     for (const [name, arg] of Object.entries(input.inputs)) {
@@ -202,12 +207,15 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
     const outputs: HeadlessRunResult["outputs"] = {};
     const manifest: Record<string, unknown> = {};
     mkdirSync(input.outDir, { recursive: true });
+    // Images carry the workflow that made them, as the app's PNG downloads do.
+    const embedded = serializeWorkflow(graph, workflowName === undefined ? {} : { name: workflowName });
     for (const [name, o] of Object.entries(result?.outputs ?? {})) {
       const file = await writeValueFile(
         input.outDir,
         name,
         o.value,
         async (h) => (await store.get(h))?.data ?? null,
+        { workflow: embedded, video: input.video ?? "webp", warn: input.say },
       );
       outputs[name] = { file, kind: o.value.kind, nodeId: o.nodeId };
       manifest[name] = {

@@ -15,8 +15,9 @@ import type { HeadlessRunInput, HeadlessRunResult, InputArg } from "./run-headle
 const help = `Usage: switchboard run <file.json | workflow-id> --out <dir> [options]
 
 Runs a workflow headless through the same engine as the app and writes every output
-node's value to <dir>/<name>.<ext> (.txt, .png, .wav, .mp4, .json for tensors) and
-<dir>/outputs.json listing them.
+node's value to <dir>/<name>.<ext> (.txt; .png with the workflow embedded, so it
+opens as its workflow when dropped on the canvas; .wav; animated .webp for video;
+.json for tensors) and <dir>/outputs.json listing them.
 
 Options:
   --input name=value   value for the input node named "name" (repeatable);
@@ -28,6 +29,8 @@ Options:
   --provider <name>    run model nodes on cpu, webgpu or cuda (default: cpu); a node's own
                        Provider setting wins; a missing provider fails the model nodes
   --fallback           with --provider: run on cpu where the provider is missing instead
+  --video <format>     webp (default: animated WebP) or mp4 (through ffmpeg, when it is
+                       installed; without it the video is written as WebP, with a warning)
   --json               print the result as JSON
   -h, --help           show this help
 
@@ -112,6 +115,7 @@ export const runCommand: Command = {
           "run-from": { type: "string" },
           provider: { type: "string" },
           fallback: { type: "boolean", default: false },
+          video: { type: "string", default: "webp" },
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -135,6 +139,8 @@ export const runCommand: Command = {
       return usageError(io, `--provider must be one of ${PROVIDER_NAMES.join(", ")}`);
     if (v.fallback && v.provider === undefined) return usageError(io, "--fallback needs --provider");
     const provider = v.provider as ProviderName | undefined;
+    if (v.video !== "webp" && v.video !== "mp4") return usageError(io, "--video must be webp or mp4");
+    const video = v.video;
     const inputs = parseInputs(v.input);
     if (typeof inputs === "string") return usageError(io, inputs);
     const version = v.version === undefined ? undefined : Number(v.version);
@@ -174,6 +180,7 @@ export const runCommand: Command = {
         outDir: v.out,
         say: (l) => io.err(l),
         signal: cancel.signal,
+        video,
         ...(provider && { provider: { provider, fallback: v.fallback } }),
       });
       return report(io, result, v.json);

@@ -21,7 +21,9 @@ import {
   type XYPosition,
 } from "@xyflow/react";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from "react";
+import { useFileDrop } from "~/components/workflows/use-file-drop";
 import * as commands from "~/lib/editor/commands";
+import { importIntoCurrent } from "~/lib/editor/export-import";
 import { checkFlowConnection, dragTargetsFor, isValidFlowConnection } from "~/lib/editor/connect";
 import type { SbEdge, SbNode } from "~/lib/editor/flow";
 import { notify } from "~/lib/editor/notify";
@@ -239,6 +241,9 @@ export function Canvas({ initialViewport, saveNow }: CanvasProps) {
     pointer.current = null;
   }, []);
 
+  // A dropped workflow file (.json, or a PNG from an image output with its workflow inside) is imported.
+  const drop = useFileDrop((file) => void importIntoCurrent(file));
+
   return (
     <div
       ref={wrapper}
@@ -247,6 +252,10 @@ export function Canvas({ initialViewport, saveNow }: CanvasProps) {
       onDoubleClick={onDoubleClick}
       onPointerMove={onPointerMove}
       onPointerLeave={onPointerLeave}
+      onDragEnter={drop.onDragEnter}
+      onDragOver={drop.onDragOver}
+      onDragLeave={drop.onDragLeave}
+      onDrop={drop.onDrop}
       data-testid="canvas"
     >
       {startViewport ? (
@@ -297,6 +306,14 @@ export function Canvas({ initialViewport, saveNow }: CanvasProps) {
           <ConnectionHint />
           <ZoomDetail target={wrapper} />
         </ReactFlow>
+      ) : null}
+      {drop.dragging ? (
+        <div
+          className="pointer-events-none absolute inset-2 z-50 flex items-center justify-center rounded-lg border-2 border-dashed border-sky-500/80 bg-sky-950/30 text-sm font-medium text-sky-200"
+          data-testid="canvas-drop-overlay"
+        >
+          Drop a workflow file or a PNG with a workflow to import it
+        </div>
       ) : null}
     </div>
   );

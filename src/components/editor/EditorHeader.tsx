@@ -218,7 +218,7 @@ export function EditorHeader({ runControls }: { runControls?: React.ReactNode })
           data-testid="toolbar-export"
         />
         <IconButton
-          label="Import a workflow file into this one"
+          label="Import a workflow file (or a PNG with one) into this one"
           icon={<Upload size={15} />}
           onClick={() => fileInput.current?.click()}
           data-testid="toolbar-import"
@@ -226,7 +226,7 @@ export function EditorHeader({ runControls }: { runControls?: React.ReactNode })
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json"
+          accept=".json,application/json,.png,image/png"
           className="hidden"
           data-testid="import-file-input"
           onChange={(e) => {

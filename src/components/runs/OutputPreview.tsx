@@ -1,8 +1,9 @@
 "use client";
 /**
  * A run value's preview: text (first lines, expandable to the full text), tensor shape and statistics,
- * image / audio / video fetched by hash and decoded in the browser, an undecoded upload shown as the file
- * itself. Used on output nodes and on the run page.
+ * image / audio fetched by hash and decoded in the browser, video played as the animated WebP the server
+ * makes of it, an undecoded upload shown as the file itself; media come with a download (PNG with the
+ * workflow embedded, WAV, WebP). Used on output nodes and on the run page.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
@@ -10,7 +11,7 @@ import type { PortPreview } from "~/server/engine/events";
 import type { TensorPreview } from "~/lib/values/preview";
 import type { Value } from "~/lib/values/types";
 import { useTRPC } from "~/trpc/react";
-import { drawImage, fetchValue, wavBlob } from "./media";
+import { drawImage, fetchValue, outputFileUrl, wavBlob } from "./media";
 
 export interface OutputRef {
   runId: string;
@@ -142,6 +143,39 @@ function AudioFromValue({ source }: { source: OutputRef | null }) {
   return <audio ref={audio} controls className="nodrag h-8 w-full" data-testid="output-audio" />;
 }
 
+/** The output as a file: PNG with the workflow embedded, WAV, or animated WebP (made by the server). */
+function DownloadLink({ source, label }: { source: OutputRef | null; label: string }) {
+  if (!source) return null;
+  return (
+    <a
+      href={outputFileUrl(source, { download: true })}
+      download
+      className="nodrag text-sky-400 hover:underline"
+      data-testid="output-download"
+    >
+      {label}
+    </a>
+  );
+}
+
+/** Video frames played by the browser as an animated WebP, encoded by the server from the frames. */
+function VideoFromValue({ source }: { source: OutputRef | null }) {
+  const [failed, setFailed] = useState(false);
+  if (!source) return null;
+  if (failed) return <span className="text-[11px] text-red-400">Could not load the video.</span>;
+  return (
+    // An animated WebP made on request: next/image would only proxy it.
+    // eslint-disable-next-line @next/next/no-img-element
+    <img
+      src={outputFileUrl(source)}
+      alt="video output"
+      onError={() => setFailed(true)}
+      className="max-h-40 max-w-full rounded border border-zinc-800 bg-zinc-900"
+      data-testid="output-video"
+    />
+  );
+}
+
 function Waveform({ peaks }: { peaks: number[] }) {
   const w = Math.max(1, peaks.length);
   return (
@@ -179,8 +213,9 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
       return (
         <div className="flex flex-col gap-0.5">
           <ImageFromValue source={source} />
-          <span className="text-[10.5px] text-zinc-500">
+          <span className="flex gap-2 text-[10.5px] text-zinc-500">
             {preview.width}×{preview.height} · {preview.channels === 4 ? "RGBA" : "RGB"}
+            <DownloadLink source={source} label="PNG" />
           </span>
         </div>
       );
@@ -189,17 +224,19 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
         <div className="flex flex-col gap-0.5">
           <Waveform peaks={preview.peaks} />
           <AudioFromValue source={source} />
-          <span className="text-[10.5px] text-zinc-500">
+          <span className="flex gap-2 text-[10.5px] text-zinc-500">
             {preview.durationSec.toFixed(2)} s · {preview.sampleRate} Hz · {preview.channels} ch
+            <DownloadLink source={source} label="WAV" />
           </span>
         </div>
       );
     case "video":
       return (
         <div className="flex flex-col gap-0.5">
-          <ImageFromValue source={source} />
-          <span className="text-[10.5px] text-zinc-500">
+          <VideoFromValue source={source} />
+          <span className="flex gap-2 text-[10.5px] text-zinc-500">
             {preview.width}×{preview.height} · {preview.frameCount} frames · {preview.fps} fps
+            <DownloadLink source={source} label="WebP" />
           </span>
         </div>
       );
@@ -219,12 +256,26 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
       );
     case "file": {
       const src = `/api/artifacts/${preview.file.hash}`;
-      if (preview.media === "image")
-        // An uploaded file of any size: next/image would only proxy it.
-        // eslint-disable-next-line @next/next/no-img-element
-        return <img src={src} alt={preview.file.filename} className="max-h-40 max-w-full rounded" />;
-      if (preview.media === "audio") return <audio controls src={src} className="nodrag h-8 w-full" />;
-      return <video controls src={src} className="nodrag max-h-40 max-w-full rounded" />;
+      // An uploaded image is downloaded as a PNG with the workflow; audio and video as the file they were.
+      const download = (
+        <span className="text-[10.5px] text-zinc-500">
+          <DownloadLink source={source} label={preview.media === "image" ? "PNG" : "Download"} />
+        </span>
+      );
+      return (
+        <div className="flex flex-col gap-0.5">
+          {preview.media === "image" ? (
+            // An uploaded file of any size: next/image would only proxy it.
+            // eslint-disable-next-line @next/next/no-img-element
+            <img src={src} alt={preview.file.filename} className="max-h-40 max-w-full rounded" />
+          ) : preview.media === "audio" ? (
+            <audio controls src={src} className="nodrag h-8 w-full" />
+          ) : (
+            <video controls src={src} className="nodrag max-h-40 max-w-full rounded" />
+          )}
+          {download}
+        </div>
+      );
     }
   }
 }

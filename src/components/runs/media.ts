@@ -2,10 +2,23 @@
 /**
  * Fetching a run output's full value in the browser: `run.output` names the artifact, the bytes come from
  * `/api/artifacts/<hash>` and are decoded with the value codec (client-safe). Plus the conversions the
- * previews need: pixels → a canvas, samples → a WAV blob.
+ * previews need: pixels → a canvas, samples → a WAV blob. Files to download (PNG with the workflow
+ * embedded, WAV, animated WebP) are made by the server: `outputFileUrl`.
  */
 import { decodeValue } from "~/lib/values/codec";
 import type { AudioValue, ImageValue, Value } from "~/lib/values/types";
+
+/**
+ * Where a run output is served as a media file (`/api/runs/<run>/outputs/<node>/<port>`): an image as PNG
+ * carrying the run's workflow, audio as WAV, video as animated WebP; `download` makes it an attachment.
+ */
+export function outputFileUrl(
+  ref: { runId: string; nodeId: string; port: string },
+  opts: { download?: boolean } = {},
+): string {
+  const path = [ref.runId, "outputs", ref.nodeId, ref.port].map(encodeURIComponent).join("/");
+  return `/api/runs/${path}${opts.download ? "?download=1" : ""}`;
+}
 
 export async function fetchValue(url: string, signal?: AbortSignal): Promise<Value> {
   const res = await fetch(url, { signal });

@@ -66,7 +66,9 @@ export function EmptyState({ onNew, onImport }: { onNew: () => void; onImport: (
           Import a file
         </Button>
       </div>
-      <p className="text-xs text-zinc-500">or drop a .json workflow file anywhere on this page</p>
+      <p className="text-xs text-zinc-500">
+        or drop a .json workflow file (or a PNG with a workflow) anywhere on this page
+      </p>
     </div>
   );
 }

@@ -255,7 +255,7 @@ export function WorkflowList() {
           <input
             ref={fileRef}
             type="file"
-            accept=".json,application/json"
+            accept=".json,application/json,.png,image/png"
             className="hidden"
             data-testid="import-input"
             onChange={(e) => {

@@ -1,20 +1,19 @@
 "use client";
 /**
  * Importing a workflow file from a file picker or a drop: checks the size before reading, sends the raw
- * text to `workflow.import`, and reports either success (toast with "Open") or why it was refused.
+ * text to `workflow.import`, and reports either success (toast with "Open") or why it was refused. A PNG
+ * downloaded from an image output imports the workflow embedded in it.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
 import { toast } from "~/components/ui/toast";
-import { MAX_WORKFLOW_BYTES } from "~/lib/graph/schema";
+import { workflowTextFromFile } from "~/lib/media/workflow-file";
 import { errorMessage, errorProblems } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import type { ImportRefusal } from "./ImportProblemsDialog";
 
-function mb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
-}
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function useImportWorkflow() {
   const trpc = useTRPC();
@@ -25,18 +24,24 @@ export function useImportWorkflow() {
 
   const importFile = useCallback(
     async (file: File) => {
-      if (file.size > MAX_WORKFLOW_BYTES) {
-        const message = `the file is ${mb(file.size)}; workflow files may be at most ${mb(MAX_WORKFLOW_BYTES)}`;
-        setRefusal({ fileName: file.name, problems: [{ code: "file-too-large", message, detail: message }] });
-        return;
-      }
-      let text: string;
+      let read: Awaited<ReturnType<typeof workflowTextFromFile>>;
       try {
-        text = await file.text();
+        read = await workflowTextFromFile(file);
       } catch {
         setRefusal({ fileName: file.name, message: "The file could not be read.", problems: [] });
         return;
       }
+      if (!read.ok) {
+        const { message } = read;
+        if (read.tooLarge)
+          setRefusal({
+            fileName: file.name,
+            problems: [{ code: "file-too-large", message, detail: message }],
+          });
+        else setRefusal({ fileName: file.name, message: `${capitalize(message)}.`, problems: [] });
+        return;
+      }
+      const { text } = read;
       try {
         const { id, migratedFrom } = await mutation.mutateAsync({ text, filename: file.name });
         await queryClient.invalidateQueries({ queryKey: trpc.workflow.list.queryKey() });

@@ -1,10 +1,12 @@
 /**
  * Export the open workflow as a file (`<name>.switchboard.json`, with unsaved edits included), and import a
- * workflow file into it: the file's nodes are added beside the existing ones, selected, as one undo step.
+ * workflow file into it — a `.json` workflow file or a PNG with a workflow embedded (an image output's
+ * download): the file's nodes are added beside the existing ones, selected, as one undo step.
  */
 import { parseWorkflowFile, serializeWorkflow } from "~/lib/graph/io";
 import { FRAGMENT_KIND } from "~/lib/graph/ops";
 import { CURRENT_SCHEMA_VERSION } from "~/lib/graph/schema";
+import { workflowTextFromFile } from "~/lib/media/workflow-file";
 import { pasteIntoDoc } from "./clipboard";
 import { notify } from "./notify";
 import { useEditorStore } from "./store";
@@ -35,7 +37,17 @@ export function exportWorkflowFile(): void {
 }
 
 export async function importIntoCurrent(file: File): Promise<void> {
-  const parsed = parseWorkflowFile(await file.text());
+  let read: Awaited<ReturnType<typeof workflowTextFromFile>>;
+  try {
+    read = await workflowTextFromFile(file);
+  } catch {
+    read = { ok: false, message: "the file could not be read" };
+  }
+  if (!read.ok) {
+    notify.error(`Cannot import ${file.name}: ${read.message}`);
+    return;
+  }
+  const parsed = parseWorkflowFile(read.text);
   if (!parsed.ok) {
     const first = parsed.problems[0]?.message ?? "the file is not a workflow";
     const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more)` : "";
