@@ -133,11 +133,12 @@ export const llmExecutor = defineExecutor<
       rng: createRng(s.seed ?? randomSeed()),
       signal: ctx.signal,
       keepLogits: true,
+      maxKeptLogits: MAX_KEPT_LOGITS,
       onToken: (t, n) =>
         ctx.progress({ fraction: n / s.maxTokens, partial: textValue(visibleText(t, signals)) }),
     });
     const H = model.hiddenSize;
-    const keepLogits = g.logits !== undefined && g.logits.length <= MAX_KEPT_LOGITS;
+    const keepLogits = g.logits !== undefined;
     const tokens: TokensValue = {
       kind: "tokens",
       ids: g.ids,

@@ -40,6 +40,11 @@ export interface GenerateOptions extends SamplingOptions {
   signal?: AbortSignal;
   /** Keep the logits of each generated position (`[n, V]`); default false. */
   keepLogits?: boolean;
+  /**
+   * With `keepLogits`: keep them only while they fit in this many floats; past it none are kept (`logits`
+   * is undefined) and the rows already kept are let go. Default: no limit.
+   */
+  maxKeptLogits?: number;
   /** Called after each new token with the raw text so far. */
   onToken?(text: string, count: number): void;
 }
@@ -117,9 +122,17 @@ interface StepOutput {
   present: Tensor[];
 }
 
-function pastNames(layers: number): string[] {
-  const names: string[] = [];
-  for (let i = 0; i < layers; i++) names.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
+const namesByLayers = new Map<number, { past: string[]; present: string[] }>();
+
+/** `past_key_values.{i}.key/value` and the matching `present.*` names, made once per layer count. */
+function cacheNames(layers: number): { past: string[]; present: string[] } {
+  let names = namesByLayers.get(layers);
+  if (!names) {
+    const past: string[] = [];
+    for (let i = 0; i < layers; i++) past.push(`past_key_values.${i}.key`, `past_key_values.${i}.value`);
+    names = { past, present: past.map((n) => n.replace("past_key_values", "present")) };
+    namesByLayers.set(layers, names);
+  }
   return names;
 }
 
@@ -135,7 +148,7 @@ async function forward(
   const H = model.hiddenSize;
   const S = embeds.length / H;
   const T = pastLength + S;
-  const names = pastNames(model.layers);
+  const { past: names, present: presentNames } = cacheNames(model.layers);
   const feeds: Record<string, Tensor> = {
     inputs_embeds: new Tensor("float32", embeds, [1, S, H]),
     attention_mask: new Tensor("int64", new BigInt64Array(T).fill(1n), [1, T]),
@@ -147,7 +160,6 @@ async function forward(
   };
   const empty = new Tensor("float32", new Float32Array(0), [1, model.kvHeads, 0, model.headDim]);
   names.forEach((n, i) => (feeds[n] = past?.[i] ?? empty));
-  const presentNames = names.map((n) => n.replace("past_key_values", "present"));
   const fetches = ["logits", "hidden_states", ...(wantPresent ? presentNames : [])];
   const out = await model.decoder.run(feeds, { fetches, signal });
   const logits = out.logits;
@@ -160,11 +172,54 @@ async function forward(
   const V = logits.dims[2]!;
   const l = logits.data as Float32Array;
   const h = hidden.data as Float32Array;
+  // Views, not copies: every run returns fresh buffers, which nothing else holds or reuses.
   return {
-    logits: l.slice((S - 1) * V, S * V),
-    hidden: h.slice((S - 1) * H, S * H),
+    logits: S === 1 ? l : l.subarray((S - 1) * V, S * V),
+    hidden: S === 1 ? h : h.subarray((S - 1) * H, S * H),
     present: wantPresent ? presentNames.map((n) => out[n]!) : [],
   };
+}
+
+/** `row` on its own buffer (a view into a run's `[S, …]` output would keep the whole output alive). */
+function own(row: Float32Array): Float32Array {
+  return row.byteOffset === 0 && row.byteLength === row.buffer.byteLength ? row : row.slice();
+}
+
+/**
+ * The text of a growing list of ids at O(1) cost per id (decoding all ids after each token costs O(n), so
+ * O(n²) over a generation): each new id is decoded in a short window with the ids just before it, and what
+ * it adds to the window's text is appended (the prefix / read offsets of Hugging Face's and vLLM's
+ * streaming detokenizers). The window's earlier ids give decoders their context (a leading space that is
+ * stripped only at the start of a text, bytes of one character split over tokens): while the window's text
+ * ends in an incomplete character (U+FFFD) nothing is appended, and a window whose text does not extend the
+ * shorter one's falls back to decoding everything. `text` is for streaming and stop strings; the final text
+ * of a generation is one full decode.
+ */
+export class IncrementalText {
+  text = "";
+  private prefix = 0;
+  private read = 0;
+  constructor(
+    private readonly tok: LoadedTokenizer,
+    private readonly ids: readonly number[],
+  ) {}
+
+  /** Call after each id pushed to `ids`; returns the text so far. */
+  update(): string {
+    const ids = this.ids;
+    const before = this.read > this.prefix ? this.tok.decode(ids.slice(this.prefix, this.read)) : "";
+    const after = this.tok.decode(ids.slice(this.prefix));
+    if (after.length > before.length && after.startsWith(before) && !after.endsWith("\uFFFD")) {
+      this.text += after.slice(before.length);
+      this.prefix = this.read;
+      this.read = ids.length;
+    } else if (!after.startsWith(before)) {
+      this.text = this.tok.decode(ids);
+      this.read = ids.length;
+      this.prefix = Math.max(0, this.read - 4);
+    }
+    return this.text;
+  }
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {
@@ -194,6 +249,9 @@ export async function generate(
   const pieces: string[] = [];
   const signalRows: Float32Array[] = [];
   const logitRows: Float32Array[] = [];
+  const maxKept = o.maxKeptLogits ?? Infinity;
+  let keepLogits = o.keepLogits === true;
+  const streamed = new IncrementalText(tok, ids);
   let text = "";
   let stopReason: Generation["stopReason"] = "max-tokens";
   const V = step.logits.length;
@@ -208,7 +266,7 @@ export async function generate(
     }
     pastLength++;
     calls++;
-    if (tok.signalIds.has(id)) signalRows.push(step.hidden);
+    if (tok.signalIds.has(id)) signalRows.push(own(step.hidden));
   };
 
   while (ids.length < o.maxTokens) {
@@ -220,13 +278,16 @@ export async function generate(
     }
     ids.push(id);
     pieces.push(tok.decode([id]));
-    if (o.keepLogits) logitRows.push(step.logits);
+    if (keepLogits && (logitRows.length + 1) * V > maxKept) {
+      keepLogits = false;
+      logitRows.length = 0;
+    }
+    if (keepLogits) logitRows.push(own(step.logits));
     const before = text.length;
-    text = tok.decode(ids);
+    text = streamed.update();
     o.onToken?.(text, ids.length);
     const stop = findStop(text, o.stopStrings, before);
     if (stop >= 0) {
-      text = text.slice(0, stop);
       stopReason = "stop-string";
       break;
     }
@@ -240,10 +301,16 @@ export async function generate(
     o.signal?.throwIfAborted();
     await feed(last);
   }
+  // One full decode for the exact text (the streamed one may lag behind by an incomplete character).
+  text = tok.decode(ids);
+  if (stopReason === "stop-string") {
+    const stop = findStop(text, o.stopStrings);
+    if (stop >= 0) text = text.slice(0, stop);
+  }
   const signalHidden = new Float32Array(signalRows.length * H);
   signalRows.forEach((r, i) => signalHidden.set(r, i * H));
   let logits: Float32Array | undefined;
-  if (o.keepLogits) {
+  if (keepLogits) {
     logits = new Float32Array(logitRows.length * V);
     logitRows.forEach((r, i) => logits!.set(r, i * V));
   }

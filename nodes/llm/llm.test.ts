@@ -9,7 +9,9 @@ import { testContext } from "../../tests/support/nextgpt-context";
 import { createRng } from "../random";
 import { llm } from "./definition";
 import { llmExecutor, loadLlm, promptEmbeddings } from "./executor";
-import { generate, type LlmModel } from "./generate";
+import { generate, IncrementalText, type LlmModel } from "./generate";
+import type { LoadedTokenizer } from "./tokenizer";
+import { Tokenizer } from "@huggingface/tokenizers";
 import { argmax, candidates, sampleToken } from "./sampling";
 import { buildPrompt, findStop } from "./prompt";
 
@@ -244,5 +246,42 @@ describe("llm: cancel", () => {
     expect(abortedAt).toBe(3);
     expect(ctx.updates.length).toBe(3);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("llm: streamed text", () => {
+  const streamAll = (tok: LoadedTokenizer, all: number[]) => {
+    const ids: number[] = [];
+    const inc = new IncrementalText(tok, ids);
+    const texts: string[] = [];
+    for (const id of all) {
+      ids.push(id);
+      texts.push(inc.update());
+    }
+    return texts;
+  };
+
+  it("equals decoding all ids, token after token, on the fixture tokenizer", async () => {
+    const tok = (await tinyModel()).tokenizer;
+    const rng = createRng(3);
+    const all = Array.from({ length: 200 }, () => Math.floor(rng.next() * ref.llm_config.vocab));
+    streamAll(tok, all).forEach((t, i) => expect(t).toBe(tok.decode(all.slice(0, i + 1))));
+  });
+
+  it("holds back a character split over byte-level tokens until it is complete", () => {
+    // GPT-2's byte ↔ unicode map for the bytes used here: "a" is itself, 0xC3 → "Ã", 0xA9 → "©".
+    const vocab = { a: 0, Ã: 1, "©": 2 };
+    const json = {
+      model: { type: "BPE", vocab, merges: [], unk_token: null, byte_fallback: false },
+      pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
+      decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
+      normalizer: null,
+      post_processor: null,
+      added_tokens: [],
+    };
+    const t = new Tokenizer(json, {});
+    const tok = { decode: (ids: readonly number[]) => t.decode([...ids]) } as LoadedTokenizer;
+    // "a", then "é" as its two bytes, then "a".
+    expect(streamAll(tok, [0, 1, 2, 0])).toEqual(["a", "a", "aé", "aéa"]);
   });
 });

@@ -20,6 +20,8 @@ export interface SessionPoolOptions {
   memoryBudgetBytes?: number;
   /** Run each new session once on zero-filled inputs before handing it out (default true). */
   warmUp?: boolean;
+  /** onnxruntime intra-op threads per session; default SWITCHBOARD_INTRA_OP_THREADS, else onnxruntime's own. */
+  intraOpThreads?: number;
   log?: EngineLogger;
 }
 
@@ -52,9 +54,20 @@ interface Entry {
 
 const DEFAULT_BUDGET_BYTES = 4096 * 1024 * 1024;
 
+/** SWITCHBOARD_INTRA_OP_THREADS as a thread count; undefined (onnxruntime's default: one per core) otherwise. */
+export function intraOpThreadsFromEnv(value = process.env.SWITCHBOARD_INTRA_OP_THREADS): number | undefined {
+  const n = Number(value);
+  return value?.trim() && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 /** Session options per provider (graph optimizations on; webgpu and cuda fall back to cpu per operator). */
-function sessionOptions(provider: ProviderName): InferenceSession.SessionOptions {
-  return { executionProviders: [provider], graphOptimizationLevel: "all", logSeverityLevel: 3 };
+function sessionOptions(provider: ProviderName, intraOpThreads?: number): InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: "all",
+    logSeverityLevel: 3,
+    ...(intraOpThreads && { intraOpNumThreads: intraOpThreads }),
+  };
 }
 
 /** Bytes a model takes: the file plus ONNX external-data files next to it. */
@@ -131,12 +144,14 @@ export class SessionPool {
   private readonly entries = new Map<string, Entry>();
   private readonly budget: number;
   private readonly warmUp: boolean;
+  private readonly intraOpThreads: number | undefined;
   private readonly log: EngineLogger | undefined;
   private counters = { hits: 0, loads: 0, evictions: 0, failures: 0 };
 
   constructor(opts: SessionPoolOptions = {}) {
     this.budget = opts.memoryBudgetBytes ?? DEFAULT_BUDGET_BYTES;
     this.warmUp = opts.warmUp ?? true;
+    this.intraOpThreads = opts.intraOpThreads ?? intraOpThreadsFromEnv();
     this.log = opts.log;
   }
 
@@ -230,7 +245,7 @@ export class SessionPool {
     const started = performance.now();
     let session: InferenceSession;
     try {
-      session = await InferenceSession.create(real, sessionOptions(provider));
+      session = await InferenceSession.create(real, sessionOptions(provider, this.intraOpThreads));
     } catch (err) {
       throw new InferenceError(
         "MODEL_FILE_INVALID",
@@ -319,7 +334,12 @@ export class SessionPool {
             );
           }
         });
-        entry.tail = result.catch(() => undefined);
+        // The tail must not hold the outputs: an LLM's KV cache kept alive one step longer outlives V8's
+        // young generation and is then freed only by full mark-compact collections (bench/README.md).
+        entry.tail = result.then(
+          () => undefined,
+          () => undefined,
+        );
         try {
           return await untilAborted(result, signal, file);
         } finally {
