@@ -87,13 +87,13 @@ export async function listWorkflows(
 
 export async function getWorkflow(db: Db, id: string): Promise<WorkflowDetail> {
   // One round trip for the workflow and its current graph (this is what every editor load asks for).
-  const rows = await db.$queryRawUnsafe<(Omit<WorkflowDetail, "graph"> & { graph: WorkflowGraph | null })[]>(
+  const { rows } = await db.$pool.query<Omit<WorkflowDetail, "graph"> & { graph: WorkflowGraph | null }>(
     `SELECT w.id::text AS "id", w.name, w.description, w.current_version AS "currentVersion",
             w.updated_at AS "updatedAt", v.graph
        FROM workflow w
        LEFT JOIN workflow_version v ON v.workflow_id = w.id AND v.number = w.current_version
       WHERE w.id = $1::uuid AND w.deleted_at IS NULL`,
-    id,
+    [id],
   );
   const wf = rows[0];
   if (!wf) throw notFound(id);
@@ -293,7 +293,7 @@ async function appendVersion(
   const next = baseVersion + 1;
   // One atomic statement: move the workflow to `next` only if it is still at `baseVersion`, and insert the
   // version in the same statement (no interactive transaction: one round trip instead of four).
-  const inserted = await db.$queryRawUnsafe<{ number: number }[]>(
+  const { rows: inserted } = await db.$pool.query<{ number: number }>(
     `WITH moved AS (
        UPDATE workflow SET current_version = $3, updated_at = now()
         WHERE id = $1::uuid AND deleted_at IS NULL AND current_version = $2
@@ -302,11 +302,7 @@ async function appendVersion(
      INSERT INTO workflow_version (id, workflow_id, number, message, graph)
      SELECT gen_random_uuid(), moved.id, $3, $4, $5::jsonb FROM moved
      RETURNING number`,
-    id,
-    baseVersion,
-    next,
-    message,
-    JSON.stringify(graph),
+    [id, baseVersion, next, message, JSON.stringify(graph)],
   );
   if (inserted.length === 1) return { version: next };
   const current = await db.workflow.findUnique({
