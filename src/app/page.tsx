@@ -7,7 +7,12 @@ export const dynamic = "force-dynamic";
 
 export default async function Home() {
   // Awaited so the first paint has the list; a failure here just leaves it to the client to fetch.
-  await getQueryClient().prefetchQuery(trpc.workflow.list.queryOptions());
+  const queryClient = getQueryClient();
+  // The gallery shows in the empty state (first run) and in the "From template" dialog.
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.workflow.list.queryOptions()),
+    queryClient.prefetchQuery(trpc.template.list.queryOptions()),
+  ]);
   return (
     <HydrateClient>
       <WorkflowList />

@@ -3,13 +3,16 @@
  * The workflow list (home page): search, sort, create, open, rename inline, duplicate, export, delete with
  * undo, and import by file picker or by dropping a file anywhere on the page.
  *
- * Keys: `/` search · `N` new workflow · `I` import · ↑/↓ move between rows · Enter open · F2 rename ·
+ * New workflows also come from the template gallery: the "From template" dialog, and on a first run (no
+ * workflows yet) the gallery in the empty state.
+ *
+ * Keys: `/` search · `N` new workflow · `T` new from template · `I` import · ↑/↓ move between rows · Enter open · F2 rename ·
  * Del delete · Ctrl/⌘+D duplicate.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { NavLinks } from "~/components/runs/AppNav";
 import { clsx } from "clsx";
-import { FileUp, Plus, Search, Workflow as WorkflowIcon } from "lucide-react";
+import { FileUp, LayoutTemplate, Plus, Search, Workflow as WorkflowIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Button, Kbd } from "~/components/ui/Button";
@@ -22,6 +25,7 @@ import { ImportProblemsDialog } from "./ImportProblemsDialog";
 import { filterAndSort, type Sort } from "./list-sort";
 import { EmptyState, LoadingRows, SortHeader } from "./ListParts";
 import { NewWorkflowDialog } from "./NewWorkflowDialog";
+import { TemplateDialog } from "./TemplateDialog";
 import { downloadText, useFileDrop } from "./use-file-drop";
 import { useImportWorkflow } from "./use-import-workflow";
 import { ROW_GRID, WorkflowRow, type WorkflowSummary } from "./WorkflowRow";
@@ -37,6 +41,7 @@ export function WorkflowList() {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<Sort>({ key: "updated", desc: true });
   const [newOpen, setNewOpen] = useState(false);
+  const [templatesOpen, setTemplatesOpen] = useState(false);
   const [renamingId, setRenamingId] = useState<string | null>(null);
   const [activeId, setActiveId] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -163,6 +168,9 @@ export function WorkflowList() {
       } else if (e.key === "n" || e.key === "N") {
         e.preventDefault();
         setNewOpen(true);
+      } else if (e.key === "t" || e.key === "T") {
+        e.preventDefault();
+        setTemplatesOpen(true);
       } else if (e.key === "i" || e.key === "I") {
         e.preventDefault();
         fileRef.current?.click();
@@ -266,6 +274,15 @@ export function WorkflowList() {
           />
           <Button
             size="sm"
+            icon={<LayoutTemplate size={13} />}
+            onClick={() => setTemplatesOpen(true)}
+            title="New workflow from a template (T)"
+            data-testid="new-from-template"
+          >
+            From template
+          </Button>
+          <Button
+            size="sm"
             variant="primary"
             icon={<Plus size={13} />}
             onClick={() => setNewOpen(true)}
@@ -352,7 +369,7 @@ export function WorkflowList() {
               <span className="ml-auto hidden items-center gap-1.5 sm:flex">
                 <Kbd>↑</Kbd>
                 <Kbd>↓</Kbd> move <Kbd>Enter</Kbd> open <Kbd>F2</Kbd> rename <Kbd>Del</Kbd> delete{" "}
-                <Kbd>/</Kbd> search <Kbd>N</Kbd> new
+                <Kbd>/</Kbd> search <Kbd>N</Kbd> new <Kbd>T</Kbd> template
               </span>
             </footer>
           </div>
@@ -372,6 +389,7 @@ export function WorkflowList() {
       ) : null}
 
       <NewWorkflowDialog open={newOpen} onClose={() => setNewOpen(false)} />
+      <TemplateDialog open={templatesOpen} onClose={() => setTemplatesOpen(false)} />
       <ImportProblemsDialog refusal={refusal} onClose={clearRefusal} />
     </main>
   );

@@ -5,6 +5,7 @@
 import { cacheRouter } from "~/server/api/routers/cache";
 import { modelRouter } from "~/server/api/routers/model";
 import { runRouter } from "~/server/api/routers/run";
+import { templateRouter } from "~/server/api/routers/template";
 import { workerRouter } from "~/server/api/routers/worker";
 import { workflowRouter } from "~/server/api/routers/workflow";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   worker: workerRouter,
   cache: cacheRouter,
   model: modelRouter,
+  template: templateRouter,
 });
 
 export type AppRouter = typeof appRouter;
