@@ -5,7 +5,7 @@
 import "server-only";
 import type { UploadRef } from "./shared";
 import { NodeExecutionError } from "~/server/engine/errors";
-import { defineExecutor, type NodeExecutor } from "~/server/engine/executor";
+import { defineExecutor, skipNode, type NodeExecutor } from "~/server/engine/executor";
 import { isEncodedMedia, type EncodedMediaValue, type Value } from "~/lib/values/types";
 
 type MediaKind = "image" | "audio" | "video";
@@ -14,13 +14,14 @@ type MediaKind = "image" | "audio" | "video";
  * Media inputs (image, audio, video): emit the upload as an undecoded `EncodedMediaValue` (hash, mime,
  * filename, size) after checking the artifact exists. Decoding to pixels / samples / frames needs codecs
  * the project does not carry yet and arrives with the inference issue; consumers that need decoded media
- * fail with `MEDIA_NOT_DECODED` until then. Keyed by the file's content hash and mime only: renaming the
+ * fail with `MEDIA_NOT_DECODED` until then. An empty input fails the run (`INPUT_EMPTY`), or, when the node is
+ * marked optional, skips what depends on it. Keyed by the file's content hash and mime only: renaming the
  * input or re-uploading the same bytes under another name does not invalidate anything downstream.
  */
 export function mediaInputExecutor<K extends MediaKind>(
   kind: K,
 ): NodeExecutor<
-  { name: string; file: UploadRef | null },
+  { name: string; file: UploadRef | null; optional?: boolean },
   Record<string, never>,
   Record<K, EncodedMediaValue<K>>
 > {
@@ -39,6 +40,7 @@ export function mediaInputExecutor<K extends MediaKind>(
       return { ...s, file: { hash, filename, mime, size } };
     },
     async execute(ctx, _inputs, s) {
+      if (!s.file && s.optional) return skipNode(`no ${kind} given for the optional input "${s.name}"`);
       if (!s.file)
         throw new NodeExecutionError(
           "INPUT_EMPTY",

@@ -6,6 +6,7 @@ import { textJoin } from "./text-join/definition";
 import { textCase } from "./text-case/definition";
 import { MemoryArtifactStore } from "~/server/engine/artifacts";
 import {
+  isNodeSkip,
   NO_INFERENCE,
   silentLogger,
   type ExecutionContext,
@@ -80,6 +81,9 @@ describe("input and output executors", () => {
     await expect(e.execute(ctx(store), {}, { name: "photo", file: null })).rejects.toMatchObject({
       code: "INPUT_EMPTY",
     });
+    // An optional input with no file skips its branch instead.
+    const skipped = await e.execute(ctx(store), {}, { name: "photo", file: null, optional: true } as never);
+    expect(isNodeSkip(skipped)).toBe(true);
   });
 
   it("output nodes pass their input through and name the run output", async () => {

@@ -59,6 +59,18 @@ export function uploadSetting(kind: "image" | "audio" | "video") {
     .meta(fieldMeta({ title: "File", widget: "upload", accept: `${kind}/*` }));
 }
 
+/**
+ * Whether a media input may be left empty: then its branch is skipped (consumers that require it are
+ * skipped; optional ports such as the LLM's `image_embeds` just see nothing) instead of the run failing.
+ */
+export function optionalInputSetting(kind: "image" | "audio" | "video") {
+  return z
+    .boolean()
+    .default(false)
+    .describe(`Without a file, skip what depends on this ${kind} instead of failing the run`)
+    .meta(fieldMeta({ title: "Optional" }));
+}
+
 /** The `model` setting of model nodes: a model id from the model registry, "" = the bundled default. */
 export function modelSetting(role: string | string[], help: string) {
   return z

@@ -5,11 +5,11 @@
  *
  * Settings: `name` (how runs and the CLI address it: `switchboard run --input audio=./file`) and `file`, a
  * reference to an upload in the artifact store (`{ hash, filename, mime, size, ... }`) or null until a
- * file is picked. Output: `audio`, a value of type `audio`.
+ * file is picked; `optional`: with no file, skip what depends on it instead of failing. Output: `audio`, a value of type `audio`.
  */
 import { z } from "zod";
 import { defineNode } from "../types";
-import { nameSetting, uploadSetting } from "../shared";
+import { nameSetting, optionalInputSetting, uploadSetting } from "../shared";
 
 export const audioInput = defineNode({
   type: "audio-input",
@@ -20,6 +20,7 @@ export const audioInput = defineNode({
   settings: z.object({
     name: nameSetting("audio", "Name by which runs and the CLI address this input"),
     file: uploadSetting("audio"),
+    optional: optionalInputSetting("audio"),
   }),
   ports: () => ({
     inputs: [],

@@ -5,11 +5,11 @@
  *
  * Settings: `name` (how runs and the CLI address it: `switchboard run --input image=./file`) and `file`, a
  * reference to an upload in the artifact store (`{ hash, filename, mime, size, ... }`) or null until a
- * file is picked. Output: `image`, a value of type `image`.
+ * file is picked; `optional`: with no file, skip what depends on it instead of failing. Output: `image`, a value of type `image`.
  */
 import { z } from "zod";
 import { defineNode } from "../types";
-import { nameSetting, uploadSetting } from "../shared";
+import { nameSetting, optionalInputSetting, uploadSetting } from "../shared";
 
 export const imageInput = defineNode({
   type: "image-input",
@@ -20,6 +20,7 @@ export const imageInput = defineNode({
   settings: z.object({
     name: nameSetting("image", "Name by which runs and the CLI address this input"),
     file: uploadSetting("image"),
+    optional: optionalInputSetting("image"),
   }),
   ports: () => ({
     inputs: [],

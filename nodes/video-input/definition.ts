@@ -5,11 +5,11 @@
  *
  * Settings: `name` (how runs and the CLI address it: `switchboard run --input video=./file`) and `file`, a
  * reference to an upload in the artifact store (`{ hash, filename, mime, size, ... }`) or null until a
- * file is picked. Output: `video`, a value of type `video`.
+ * file is picked; `optional`: with no file, skip what depends on it instead of failing. Output: `video`, a value of type `video`.
  */
 import { z } from "zod";
 import { defineNode } from "../types";
-import { nameSetting, uploadSetting } from "../shared";
+import { nameSetting, optionalInputSetting, uploadSetting } from "../shared";
 
 export const videoInput = defineNode({
   type: "video-input",
@@ -20,6 +20,7 @@ export const videoInput = defineNode({
   settings: z.object({
     name: nameSetting("video", "Name by which runs and the CLI address this input"),
     file: uploadSetting("video"),
+    optional: optionalInputSetting("video"),
   }),
   ports: () => ({
     inputs: [],

@@ -122,6 +122,7 @@ describe("templates/", () => {
     ["hello-text", "hello-text"],
     ["speech-round-trip", "speech-roundtrip"],
     ["read-image-text", "read-image-text"],
+    ["any-to-any", "any-to-any"],
   ])("%s has the same graph as examples/%s.json", (id, example) => {
     const t = load(`${id}.json`);
     const ex = JSON.parse(readFileSync(path.join(ROOT, "examples", `${example}.json`), "utf8")) as {

@@ -382,3 +382,35 @@ describe.runIf(["text-template", "text-join", "text-case"].every(isNodeType))(
     });
   },
 );
+
+describe("optional media inputs", () => {
+  const graph = (optional: boolean) =>
+    new TestGraph()
+      .node("in", "text-input", { name: "prompt", value: "describe it" })
+      .node("img", "image-input", { name: "image", file: null, optional })
+      .node("enc", "encoder", { modality: "image" })
+      .node("proj", "input-projector", {})
+      .node("llm", "llm", {})
+      .node("out", "text-output", { name: "text" })
+      .edge("in.text", "llm.prompt")
+      .edge("img.image", "enc.input")
+      .edge("enc.embedding", "proj.embedding")
+      .edge("proj.embeds", "llm.image_embeds")
+      .edge("llm.text", "out.text")
+      .build();
+
+  it("an empty optional input skips its branch and the LLM runs without the embeddings", async () => {
+    const t = new TestRun({ ...executors, llm: upperLlm() });
+    const result = await t.run(graph(true));
+    expect(result.status).toBe("finished");
+    expect(textOf(result.outputs.text!.value)).toBe("DESCRIBE IT");
+    expect(t.last("node.skipped").map((e) => e.nodeId)).toEqual(["img", "enc", "proj"]);
+  });
+
+  it("an empty required input fails the run, naming the input", async () => {
+    const t = new TestRun({ ...executors, llm: upperLlm() });
+    const result = await t.run(graph(false));
+    expect(result.status).toBe("failed");
+    expect(t.last("node.failed")[0]).toMatchObject({ nodeId: "img", error: { code: "INPUT_EMPTY" } });
+  });
+});
