@@ -97,7 +97,10 @@ describe("settings UI hints", () => {
   it("marks uploads with their accept string, text areas and model pickers", () => {
     expect(props("image-input").file).toMatchObject({ widget: "upload", accept: "image/*", default: null });
     expect(props("audio-input").file).toMatchObject({ widget: "upload", accept: "audio/*" });
-    expect(props("video-input").file).toMatchObject({ widget: "upload", accept: "video/*" });
+    expect(props("video-input").file).toMatchObject({
+      widget: "upload",
+      accept: "video/*,image/webp,image/gif",
+    });
     expect(props("llm").promptTemplate).toMatchObject({ widget: "textarea" });
     expect(props("text-input").value).toMatchObject({ widget: "textarea" });
     for (const t of ["encoder", "input-projector", "llm", "output-projector", "decoder"]) {
@@ -128,6 +131,11 @@ describe("media inputs", () => {
     expect(def("image-input").settings.parse({}).file).toBeNull();
     expect(def("audio-input").settings.safeParse({ file }).success).toBe(false);
     expect(def("image-input").settings.safeParse({ file: { ...file, hash: "xyz" } }).success).toBe(false);
+    // Animated WebP and GIF (what Switchboard writes for video) are videos too; a PNG is not.
+    expect(def("video-input").settings.safeParse({ file: { ...file, mime: "image/webp" } }).success).toBe(
+      true,
+    );
+    expect(def("video-input").settings.safeParse({ file }).success).toBe(false);
   });
 
   it("outputs its modality", () => {

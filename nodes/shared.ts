@@ -48,15 +48,18 @@ export type UploadRef = z.output<typeof uploadRefSchema>;
 
 /** The `file` setting of a media input: an upload of `kind/*` or null (nothing picked yet). */
 export function uploadSetting(kind: "image" | "audio" | "video") {
+  // Animated WebP and GIF (what Switchboard writes for video) are videos too.
+  const extra = kind === "video" ? ["image/webp", "image/gif"] : [];
+  const accept = [`${kind}/*`, ...extra].join(",");
   return uploadRefSchema
-    .refine((f) => f.mime.startsWith(`${kind}/`), {
-      message: `must be an ${kind} file (${kind}/*)`,
+    .refine((f) => f.mime.startsWith(`${kind}/`) || extra.includes(f.mime), {
+      message: `must be an ${kind} file (${accept})`,
       path: ["mime"],
     })
     .nullable()
     .default(null)
     .describe(`The ${kind} file, uploaded to the artifact store`)
-    .meta(fieldMeta({ title: "File", widget: "upload", accept: `${kind}/*` }));
+    .meta(fieldMeta({ title: "File", widget: "upload", accept }));
 }
 
 /**

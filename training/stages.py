@@ -20,11 +20,12 @@ import torch
 from torch import Tensor, nn
 import torch.nn.functional as F
 
+import cache as C
 import data as D
 from models.decoders import (
     AudioDecoder, UNet, VaeDecoder, VaeEncoder, VideoDecoder, sd15_alphas_cumprod,
 )
-from models.encoders import AudioEncoder, EncoderConfig, ImageEncoder, TextEncoder, VideoEncoder, contrastive_loss
+from models.encoders import AudioEncoder, EncoderConfig, ImageEncoder, TextEncoder, VideoEncoder
 from models.llm import LlamaLM, LlmConfig
 from models.projectors import COND_QUERIES, CondTextEncoder, InputProjector, OutputProjector
 from models.tokenizer import SIGNALS, BpeTokenizer
@@ -41,10 +42,17 @@ class Pack:
     enc_cfg: EncoderConfig = field(default_factory=EncoderConfig)
     modules: dict[str, nn.Module] = field(default_factory=dict)
     facts: dict[str, float] = field(default_factory=dict)
+    #: Run settings (set by train.py): cache pool sizes, peak learning rates per stage, dialogue pool size,
+    #: videos whose latents the video decoder learns.
+    cache_sizes: dict[str, int] = field(default_factory=lambda: dict(C.SIZES))
+    lr: dict[str, float] = field(default_factory=dict)
+    dialogues: int = 12000
+    video_latents: int = 1000
+    runtime: dict = field(default_factory=dict)  # per-run caches, dropped before saving
 
     @classmethod
-    def create(cls, tok: BpeTokenizer, llm_cfg: LlmConfig) -> "Pack":
-        p = cls(tok, llm_cfg)
+    def create(cls, tok: BpeTokenizer, llm_cfg: LlmConfig, enc_cfg: EncoderConfig | None = None) -> "Pack":
+        p = cls(tok, llm_cfg, enc_cfg or EncoderConfig())
         c, V, H = p.enc_cfg, tok.size, llm_cfg.hidden_size
         m = p.modules
         m["encoder.image"], m["encoder.audio"] = ImageEncoder(c), AudioEncoder(c)
@@ -65,30 +73,49 @@ class Pack:
         return self.modules[k]
 
 
-StepFn = Callable[[int], dict[str, float]]
+StepFn = Callable[[int], dict[str, Tensor]]
+
+#: Steps excluded from the timing at the start of every stage (allocator / thread-pool warm-up).
+TIMING_WARMUP = 5
 
 
-def run_steps(name: str, steps: int, params: list[Tensor], step: StepFn, lr: float, log_every: int = 50) -> dict:
-    """Adam loop with cosine decay; returns timings (s/step measured after the first, warm-up step)."""
+def lr_at(s: int, steps: int, warmup: float = 0.05, floor: float = 0.05) -> float:
+    """Linear warm-up over `warmup` of the steps, then cosine decay to `floor` of the peak."""
+    w = max(1, int(steps * warmup))
+    if s < w:
+        return (s + 1) / w
+    x = min((s - w) / max(steps - w, 1), 1.0)
+    return floor + (1 - floor) * 0.5 * (1 + np.cos(np.pi * x))
+
+
+def run_steps(name: str, steps: int, params: list[Tensor], step: StepFn, lr: float, log_every: int = 100,
+              warmup: float = 0.05, after: Callable[[], None] | None = None) -> dict:
+    """AdamW with warm-up + cosine; returns timings: s/step measured after TIMING_WARMUP steps (after 1 step
+    when a stage runs fewer than 2·TIMING_WARMUP steps, as in the smoke run)."""
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + np.cos(np.pi * min(s / max(steps, 1), 1))))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_at(s, steps, warmup))
+    skip = TIMING_WARMUP if steps >= 2 * TIMING_WARMUP else 1
     t0, t_warm, last = time.time(), None, {}
     for s in range(steps):
-        opt.zero_grad()
+        opt.zero_grad(set_to_none=True)
         losses = step(s)
         total = sum(losses.values())
         total.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         sched.step()
+        if after is not None:
+            after()
         last = {k: float(v) for k, v in losses.items()}
-        if s == 0:
+        if s + 1 == skip:
             t_warm = time.time()
         if s % log_every == 0 or s == steps - 1:
-            print(f"[{name}] step {s + 1}/{steps} " + " ".join(f"{k}={v:.4f}" for k, v in last.items()), flush=True)
+            print(f"[{name}] step {s + 1}/{steps} {time.time() - t0:.0f}s "
+                  + " ".join(f"{k}={v:.4f}" for k, v in last.items()), flush=True)
     end = time.time()
-    per = (end - t_warm) / (steps - 1) if steps > 1 and t_warm else end - t0
-    return {"steps": steps, "seconds": end - t0, "sec_per_step": per, "final": last}
+    timed = steps - skip
+    per = (end - t_warm) / timed if timed > 0 and t_warm else end - t0
+    return {"steps": steps, "seconds": end - t0, "sec_per_step": per, "timed_steps": timed, "final": last}
 
 
 def _params(*mods: nn.Module) -> list[Tensor]:
@@ -101,18 +128,56 @@ def freeze(*mods: nn.Module, on: bool = False) -> None:
             p.requires_grad_(on)
 
 
+# --- caches ---------------------------------------------------------------------------------------------
+def world_cache(p: Pack, w: World) -> C.WorldCache:
+    return C.get(w, p.tok, p.cache_sizes)
+
+
+def _batch_idx(s: int, batch: int, n: int, salt: int = 0) -> np.ndarray:
+    """Batch `s` of a fresh permutation of 0…n-1 per epoch (deterministic)."""
+    per = max(1, n // batch)
+    epoch, k = divmod(s, per)
+    perm = np.random.default_rng([salt, epoch]).permutation(n)
+    return perm[k * batch:(k + 1) * batch] if n >= batch else perm[np.arange(batch) % n]
+
+
+def _variant(s: int, n: int) -> np.ndarray:
+    return np.random.default_rng([7, s]).integers(0, C.VARIANTS, n)
+
+
+def _same_caption(caps: list[str]) -> Tensor:
+    """Positive-pair matrix: samples with the same canonical caption are positives of each other (the world has
+    only 36 tones and a few hundred videos, so a batch holds many duplicates that plain InfoNCE would push
+    apart)."""
+    ids = {c: i for i, c in enumerate(dict.fromkeys(caps))}
+    k = torch.tensor([ids[c] for c in caps])
+    return (k[:, None] == k[None, :]).float()
+
+
+def multi_positive_nce(a: Tensor, b: Tensor, pos: Tensor, logit_scale: Tensor) -> Tensor:
+    logits = logit_scale.exp().clamp(max=100) * a @ b.t()
+    t = pos / pos.sum(1, keepdim=True)
+    return 0.5 * (-(t * logits.log_softmax(1)).sum(1).mean() - (t * logits.t().log_softmax(1)).sum(1).mean())
+
+
 # --- stage 0 --------------------------------------------------------------------------------------------
 def stage_encoders(p: Pack, w: World, steps: int, batch: int) -> dict:
     enc = {m: p[f"encoder.{m}"] for m in MODALITIES}
     text, scale = p["encoder.text"], p["logit_scale"][0]
+    cache = world_cache(p, w)
 
     def step(s: int) -> dict[str, Tensor]:
-        out = {}
-        for m in MODALITIES:
-            x, ids = D.contrastive_batch(w, p.tok, m, s * batch, batch)
-            out[m] = contrastive_loss(enc[m](x), text(ids), scale)
-        return out
-    return run_steps("0a encoders", steps, _params(*enc.values(), text) + [scale], step, 3e-4)
+        xs, ids, caps = {}, [], []
+        for j, m in enumerate(MODALITIES):
+            c = cache[m]
+            idx = _batch_idx(s, batch, len(c), salt=j)
+            xs[m] = c.encoder_input(idx)
+            ids.append(c.ids[idx, _variant(s * 3 + j, len(idx))])
+            caps.append([c.canonical[i] for i in idx])
+        t = text.forward_trimmed(torch.cat(ids)).split(batch)  # one text pass for all three modalities
+        return {m: multi_positive_nce(enc[m](xs[m]), t[j], _same_caption(caps[j]), scale)
+                for j, m in enumerate(MODALITIES)}
+    return run_steps("0a encoders", steps, _params(*enc.values(), text) + [scale], step, p.lr["0a_encoders"])
 
 
 def lm_loss(logits: Tensor, labels: Tensor) -> Tensor:
@@ -125,158 +190,279 @@ def llm_forward(lm: LlamaLM, b: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
     return logits, hidden
 
 
+@dataclass
+class DialogueItem:
+    """One pre-rendered instruction dialogue: text, the encoder embedding of its input media (filled once the
+    encoders are trained) and its output captions (with the decoders' conditioning once cond_text is)."""
+    prompt: str
+    response: str
+    input_caption: dict[str, str]
+    output_captions: dict[str, str]
+    emb: dict[str, Tensor] = field(default_factory=dict)
+    target: dict[str, Tensor] = field(default_factory=dict)
+
+
+def dialogue_pool(p: Pack, w: World) -> list[DialogueItem]:
+    """The first `p.dialogues` training dialogues, rendered once; media go through the (frozen) encoders in
+    batches the first time a stage needs embeddings."""
+    if "dialogues" not in p.runtime:
+        t0 = time.time()
+        items, media = [], {m: [] for m in MODALITIES}
+        for i in range(p.dialogues):
+            d = w.dialogue(i)
+            it = DialogueItem(d.prompt, d.response, {m: s.caption for m, s in d.inputs.items()},
+                              dict(d.output_captions))
+            for m, s in d.inputs.items():
+                media[m].append((len(items), D.encoder_input(s)))
+            items.append(it)
+        p.runtime["dialogues"], p.runtime["dialogue_media"] = items, media
+        print(f"dialogues: {len(items)} rendered in {time.time() - t0:.1f}s", flush=True)
+    return p.runtime["dialogues"]
+
+
+@torch.no_grad()
+def _embed_pool(p: Pack, items: list[DialogueItem]) -> None:
+    media = p.runtime.pop("dialogue_media", None)
+    if media is None:
+        return
+    for m, rows in media.items():
+        for k in range(0, len(rows), 256):
+            chunk = rows[k:k + 256]
+            e = p[f"encoder.{m}"].eval()(torch.from_numpy(np.stack([x for _, x in chunk])))
+            for (i, _), v in zip(chunk, e):
+                items[i].emb[m] = v
+
+
+@torch.no_grad()
+def _targets_pool(p: Pack, items: list[DialogueItem]) -> None:
+    if p.runtime.get("targets_done"):
+        return
+    cond = p["cond_text"].eval()
+    for m in MODALITIES:
+        rows = [(i, c[m]) for i, c in enumerate(it.output_captions for it in items) if m in c]
+        for k in range(0, len(rows), 256):
+            chunk = rows[k:k + 256]
+            t = cond.condition(D.caption_ids(p.tok, [c for _, c in chunk]), m)
+            for (i, _), v in zip(chunk, t):
+                items[i].target[m] = v
+    p.runtime["targets_done"] = True
+
+
 def stage_llm_pretrain(p: Pack, w: World, steps: int, batch: int) -> dict:
     """Text-only dialogues (generation requests) and caption echoes teach the language of the world."""
     lm = p["llm"]
+    items = dialogue_pool(p, w)
 
     def step(s: int) -> dict[str, Tensor]:
         seqs = []
-        for i in range(s * batch, (s + 1) * batch):
-            d = w.dialogue(i)
-            if d.inputs:  # no media yet: ask for the caption of a sample instead
-                sample = next(iter(d.inputs.values()))
-                seqs.append(D.Sequence_(p.tok, "say: " + sample.caption, {}, sample.caption + "."))
+        for i in _batch_idx(s, batch, len(items), salt=11):
+            d = items[i]
+            if d.input_caption:  # no media yet: ask for the caption of a sample instead
+                cap = next(iter(d.input_caption.values()))
+                seqs.append(D.Sequence_(p.tok, "say: " + cap, {}, cap + "."))
             else:
-                seqs.append(D.dialogue_sequence(p.tok, d))
+                seqs.append(D.Sequence_(p.tok, d.prompt, {}, d.response))
         b = D.build_llm_batch(seqs, lm.embed_tokens, None)
         return {"lm": lm_loss(llm_forward(lm, b)[0], b["labels"])}
-    return run_steps("0b llm", steps, _params(lm), step, 1e-3)
+    return run_steps("0b llm", steps, _params(lm), step, p.lr["0b_llm"])
 
 
 def stage_vae(p: Pack, w: World, steps: int, batch: int) -> dict:
     enc, dec = p["vae_encoder"], p["vae_decoder"]
+    cache = world_cache(p, w)
+    img, vid = cache.image, cache.video
 
     def step(s: int) -> dict[str, Tensor]:
-        x, _ = D.pixels_batch(w, "image", s * batch, batch)
-        v, _ = D.pixels_batch(w, "video", s, 1)
-        x = torch.cat([x, v[0, torch.randint(0, 16, (batch // 2,))]])
+        x = img.pixels(_batch_idx(s, batch, len(img), salt=21))
+        vi = _batch_idx(s, max(1, batch // 8), len(vid), salt=22)
+        v = (torch.from_numpy(vid.raw[vi]).float() / 255 * 2 - 1).flatten(0, 1).permute(0, 3, 1, 2)
+        x = torch.cat([x, v])  # video frames: 4 per clip
         mu, logvar = enc(x)
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
         rec = dec(z)
         kl = -0.5 * torch.mean(1 + logvar - mu.pow(2) - logvar.exp())
-        return {"rec": F.l1_loss(rec, x) + F.mse_loss(rec, x), "kl": 1e-4 * kl}
-    t = run_steps("0c vae", steps, _params(enc, dec), step, 1e-3)
+        # Shapes cover ~5% of the pixels: weight them 10× or the decoder settles on an all-black image (its
+        # tanh then saturates at -1 and stops learning — what a first run at lr 2e-3 did).
+        wgt = 1 + 9 * (x.max(1, keepdim=True).values > -0.9).float()
+        d = rec - x
+        return {"rec": (wgt * (d.abs() + d * d)).mean() / wgt.mean(), "kl": 1e-4 * kl}
+    t = run_steps("0c vae", steps, _params(enc, dec), step, p.lr["0c_vae"])
     with torch.no_grad():
-        x, _ = D.pixels_batch(w, "image", 0, 64)
-        p.facts["vae_scaling_factor"] = float(1.0 / enc(x)[0].std().clamp(min=1e-3))
+        x = img.pixels(np.arange(min(256, len(img))))
+        mu = enc(x)[0]
+        p.facts["vae_scaling_factor"] = float(1.0 / mu.std().clamp(min=1e-3))
+        lit = x.max(1).values > 0
+        p.facts["vae_lit_recall"] = float(((dec(mu).max(1).values > 0) & lit).sum() / lit.sum().clamp(min=1))
+        print(f"[0c vae] lit pixels reconstructed lit: {p.facts['vae_lit_recall']:.3f}", flush=True)
     return t
 
 
-def stage_decoders(p: Pack, w: World, steps: int, batch: int) -> dict:
+@torch.no_grad()
+def _video_latents(p: Pack, w: World, n: int) -> tuple[Tensor, list[str]]:
+    """VAE latents [n,16,4,8,8] of the first n training videos (rendered here: the cache keeps only the
+    encoder's 4 frames) and their canonical captions."""
+    enc = p["vae_encoder"].eval()
+    zs, caps = [], []
+    for k in range(0, n, 32):
+        v, _ = D.pixels_batch(w, "video", k, min(32, n - k))
+        zs.append(enc(v.flatten(0, 1))[0].view(v.shape[0], 16, 4, 8, 8))
+        caps += [w.video(i).caption for i in range(k, k + v.shape[0])]
+    return torch.cat(zs), caps
+
+
+#: Which decoders stage 0c trains (train.py --decoders image trains the image diffusion decoder alone).
+DECODER_PARTS: tuple[str, ...] = ("image", "audio", "video")
+
+
+def stage_decoders(p: Pack, w: World, steps: int, batch: int, parts: tuple[str, ...] | None = None) -> dict:
     """UNet (epsilon, SD-1.5 schedule, 10% zero conditioning), audio DDSP and video decoders, jointly with
-    the conditioning text encoder; the VAE stays frozen."""
+    the conditioning text encoder; the VAE stays frozen. Image latents are computed once from the cache."""
+    parts = parts or DECODER_PARTS
     unet, cond, vae_e = p["unet"], p["cond_text"], p["vae_encoder"]
     audio, video = p["decoder.audio"], p["decoder.video"]
     freeze(vae_e, p["vae_decoder"])
     ac = sd15_alphas_cumprod()
     k = p.facts["vae_scaling_factor"]
+    cache = world_cache(p, w)
+    img, aud = cache.image, cache.audio
+    with torch.no_grad():
+        z_img = torch.cat([vae_e.eval()(img.pixels(np.arange(i, min(i + 256, len(img)))))[0]
+                           for i in range(0, len(img), 256)]) * k
+    vz, vcaps_all = _video_latents(p, w, p.video_latents) if "video" in parts else (None, None)
+    vcap_ids = D.caption_ids(p.tok, vcaps_all) if vcaps_all else None
+    wins = {n: torch.hann_window(n) for n in (256, 1024)}
 
     def step(s: int) -> dict[str, Tensor]:
-        x, caps = D.pixels_batch(w, "image", s * batch, batch)
-        with torch.no_grad():
-            z0 = vae_e(x)[0] * k
-        c = cond.condition(D.caption_ids(p.tok, caps), "image")
-        c = c * (torch.rand(batch, 1, 1) > 0.1).float()
-        t = torch.randint(0, 1000, (batch,))
-        noise = torch.randn_like(z0)
-        a = ac[t].view(-1, 1, 1, 1)
-        zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
-        eps = unet(zt, t, c)
-        wave, acaps, f0, loud = D.audio_batch(w, s * batch, batch)
-        lf0, lloud, harm = audio.controls(cond.condition(D.caption_ids(p.tok, acaps), "audio"))
-        pred = audio.synthesize(lf0, lloud, harm)
-        spec = 0.0
-        for n_fft in (256, 1024):
-            win = torch.hann_window(n_fft)
-            S1 = torch.stft(pred, n_fft, n_fft // 4, window=win, return_complex=True).abs()
-            S2 = torch.stft(wave, n_fft, n_fft // 4, window=win, return_complex=True).abs()
-            spec = spec + F.l1_loss(torch.log(S1 + 1e-5), torch.log(S2 + 1e-5))
-        vb = max(1, batch // 4)
-        v, vcaps = D.pixels_batch(w, "video", s * vb, vb)
-        with torch.no_grad():
-            vz = vae_e(v.flatten(0, 1))[0].view(vb, 16, 4, 8, 8)
-        vlat = video.latents(cond.condition(D.caption_ids(p.tok, vcaps), "video"))
-        return {"unet": F.mse_loss(eps, noise), "audio_ctrl": F.mse_loss(lf0, f0) + F.mse_loss(lloud, loud),
-                "audio_spec": 0.1 * spec, "video": F.mse_loss(vlat, vz)}
+        out = {}
+        if "image" in parts:
+            idx = _batch_idx(s, batch, len(img), salt=31)
+            z0 = z_img[idx]
+            c = cond.condition(img.cond_ids[idx, _variant(s, len(idx))], "image")
+            c = c * (torch.rand(len(idx), 1, 1) > 0.1).float()
+            t = torch.randint(0, 1000, (len(idx),))
+            noise = torch.randn_like(z0)
+            a = ac[t].view(-1, 1, 1, 1)
+            out["unet"] = F.mse_loss(unet(a.sqrt() * z0 + (1 - a).sqrt() * noise, t, c), noise)
+        if "audio" in parts:
+            ab = max(1, batch // 2)
+            idx = _batch_idx(s, ab, len(aud), salt=32)
+            wave = torch.from_numpy(aud.extra["wave"][idx]).float()
+            f0, loud = torch.from_numpy(aud.extra["f0"][idx]), torch.from_numpy(aud.extra["loud"][idx])
+            lf0, lloud, harm = audio.controls(cond.condition(aud.cond_ids[idx, _variant(s + 1, len(idx))], "audio"))
+            pred = audio.synthesize(lf0, lloud, harm)
+            spec = 0.0
+            for n_fft, win in wins.items():
+                S1 = torch.stft(pred, n_fft, n_fft // 4, window=win, return_complex=True).abs()
+                S2 = torch.stft(wave, n_fft, n_fft // 4, window=win, return_complex=True).abs()
+                spec = spec + F.l1_loss(torch.log(S1 + 1e-5), torch.log(S2 + 1e-5))
+            out["audio_ctrl"] = F.mse_loss(lf0, f0) + F.mse_loss(lloud, loud)
+            out["audio_spec"] = 0.1 * spec
+        if "video" in parts:
+            vb = max(1, batch // 4)
+            idx = _batch_idx(s, vb, len(vz), salt=33)
+            out["video"] = F.mse_loss(video.latents(cond.condition(vcap_ids[idx], "video")), vz[idx])
+        return out
     params = _params(unet, cond, audio) + [q for n, q in video.named_parameters() if not n.startswith("vae.")]
-    return run_steps("0c decoders", steps, params, step, 5e-4)
+    return run_steps("0c decoders", steps, params, step, p.lr["0c_decoders"])
 
 
 # --- stages 1–3 -----------------------------------------------------------------------------------------
-def _projector(p: Pack):
-    def project(modality: str, sample) -> Tensor:
-        x = torch.from_numpy(D.encoder_input(sample)).unsqueeze(0)
-        with torch.no_grad():
-            e = p[f"encoder.{modality}"](x)
-        return p[f"input_projector.{modality}"](e)[0]
+def _project(p: Pack):
+    """Media in cached sequences are encoder embeddings [D]; the input projector turns them into soft tokens."""
+    def project(modality: str, emb: Tensor) -> Tensor:
+        return p[f"input_projector.{modality}"](emb.unsqueeze(0))[0]
     return project
 
 
 def stage1_encoder_alignment(p: Pack, w: World, steps: int, batch: int) -> dict:
     lm = p["llm"]
     freeze(lm, *(p[f"encoder.{m}"] for m in MODALITIES))
-    project = _projector(p)
+    cache = world_cache(p, w)
+    with torch.no_grad():  # the encoders are frozen: embed every cached sample once
+        emb = {m: torch.cat([p[f"encoder.{m}"].eval()(cache[m].encoder_input(np.arange(i, min(i + 256, len(cache[m])))))
+                             for i in range(0, len(cache[m]), 256)]) for m in MODALITIES}
+    project = _projector_cached(p)
 
     def step(s: int) -> dict[str, Tensor]:
         seqs = []
-        for i in range(s * batch, (s + 1) * batch):
-            m = MODALITIES[i % 3]
-            sample = D.sample_of(w, m, i)
-            seqs.append(D.Sequence_(p.tok, "", {m: sample}, sample.caption + "."))
+        for j, m in enumerate(MODALITIES):
+            n = batch // 3 + (1 if j < batch % 3 else 0)
+            for i in _batch_idx(s, n, len(cache[m]), salt=40 + j):
+                seqs.append(D.Sequence_(p.tok, "", {m: emb[m][i]}, cache[m].canonical[i] + "."))
         b = D.build_llm_batch(seqs, lm.embed_tokens, project)
         return {"caption": lm_loss(llm_forward(lm, b)[0], b["labels"])}
-    return run_steps("1 encoder-side", steps, _params(*(p[f"input_projector.{m}"] for m in MODALITIES)), step, 1e-3)
+    return run_steps("1 encoder-side", steps, _params(*(p[f"input_projector.{m}"] for m in MODALITIES)), step,
+                     p.lr["1_encoder_side"])
 
 
-def _signal_mse(p: Pack, hidden: Tensor, b: dict[str, Tensor], dialogues) -> Tensor:
-    """MSE between output projectors applied at the signal tokens and the conditioning of the captions."""
+_projector_cached = _project
+
+
+def _signal_mse(p: Pack, hidden: Tensor, b: dict[str, Tensor], items: list[DialogueItem]) -> Tensor:
+    """MSE between output projectors applied at the signal tokens and the conditioning of the captions, one
+    projector call per modality for the whole batch."""
     loss = torch.zeros(())
-    first = {m: p.tok.vocab[f"[{D.SIGNAL_PREFIX[m]}0]"] for m in MODALITIES}
-    for bi, d in enumerate(dialogues):
-        for m, cap in d.output_captions.items():
-            pos = (b["token_ids"][bi] == first[m]).nonzero()
+    for m in MODALITIES:
+        first = p.tok.vocab[f"[{D.SIGNAL_PREFIX[m]}0]"]
+        n = {"image": 4, "audio": 8, "video": 24}[m]
+        hs, ts = [], []
+        for bi, d in enumerate(items):
+            if m not in d.target:
+                continue
+            pos = (b["token_ids"][bi] == first).nonzero()
             if len(pos) == 0:
                 continue
-            n = {"image": 4, "audio": 8, "video": 24}[m]
-            h = hidden[bi, pos[0, 0]: pos[0, 0] + n].unsqueeze(0)
-            with torch.no_grad():
-                target = p["cond_text"].condition(D.caption_ids(p.tok, [cap]), m)
-            loss = loss + F.mse_loss(p[f"output_projector.{m}"](h), target)
+            hs.append(hidden[bi, pos[0, 0]: pos[0, 0] + n])
+            ts.append(d.target[m])
+        if hs:
+            loss = loss + F.mse_loss(p[f"output_projector.{m}"](torch.stack(hs)), torch.stack(ts)) * len(hs) / len(items)
     return loss
+
+
+def _sequences(p: Pack, items: list[DialogueItem]) -> list[D.Sequence_]:
+    return [D.Sequence_(p.tok, d.prompt, d.emb, d.response) for d in items]
 
 
 def stage2_decoder_alignment(p: Pack, w: World, steps: int, batch: int) -> dict:
     lm = p["llm"]
     freeze(lm, p["cond_text"])
+    items = dialogue_pool(p, w)
+    _embed_pool(p, items)
+    _targets_pool(p, items)
+    gen = [d for d in items if d.output_captions and not d.input_caption] or items[:1]
     signal_ids = torch.tensor([p.tok.vocab[t] for t in SIGNALS])
     keep = torch.zeros(p.tok.size, 1)
     keep[signal_ids] = 1.0
     for t in (lm.embed_tokens.weight, lm.lm_head.weight):  # only the signal tokens' rows learn
         t.requires_grad_(True)
-        t.register_hook(lambda g: g * keep)
+        p.runtime.setdefault("hooks", []).append(t.register_hook(lambda g: g * keep))
 
     def step(s: int) -> dict[str, Tensor]:
-        ds = [w.dialogue(i) for i in range(s * batch * 3, (s + 1) * batch * 3)]
-        ds = [d for d in ds if d.outputs and not d.inputs][:batch] or [w.dialogue(1)]
-        b = D.build_llm_batch([D.dialogue_sequence(p.tok, d) for d in ds], lm.embed_tokens, _projector(p))
+        ds = [gen[i] for i in _batch_idx(s, batch, len(gen), salt=50)]
+        b = D.build_llm_batch(_sequences(p, ds), lm.embed_tokens, _project(p))
         logits, hidden = llm_forward(lm, b)
         return {"lm": lm_loss(logits, b["labels"]), "mse": _signal_mse(p, hidden, b, ds)}
     params = [lm.embed_tokens.weight, lm.lm_head.weight] + _params(*(p[f"output_projector.{m}"] for m in MODALITIES))
-    return run_steps("2 decoder-side", steps, params, step, 1e-3)
+    t = run_steps("2 decoder-side", steps, params, step, p.lr["2_decoder_side"])
+    for h in p.runtime.pop("hooks", []):
+        h.remove()
+    return t
 
 
 def stage3_instruction(p: Pack, w: World, steps: int, batch: int) -> dict:
     lm = p["llm"]
     freeze(lm)
     lm.add_lora()
-    project = _projector(p)
+    items = dialogue_pool(p, w)
+    _embed_pool(p, items)
+    _targets_pool(p, items)
 
     def step(s: int) -> dict[str, Tensor]:
-        ds = [w.dialogue(i) for i in range(s * batch, (s + 1) * batch)]
-        b = D.build_llm_batch([D.dialogue_sequence(p.tok, d) for d in ds], lm.embed_tokens, project)
+        ds = [items[i] for i in _batch_idx(s, batch, len(items), salt=60)]
+        b = D.build_llm_batch(_sequences(p, ds), lm.embed_tokens, _project(p))
         logits, hidden = llm_forward(lm, b)
         return {"lm": lm_loss(logits, b["labels"]), "mse": _signal_mse(p, hidden, b, ds)}
     params = _params(lm) + _params(*(p[f"{k}.{m}"] for k in ("input_projector", "output_projector") for m in MODALITIES))
-    t = run_steps("3 instruction", steps, params, step, 5e-4)
+    t = run_steps("3 instruction", steps, params, step, p.lr["3_instruction"])
     lm.merge_lora()
     return t

@@ -11,6 +11,7 @@ import { Tensor } from "onnxruntime-node";
 import { NodeExecutionError } from "~/server/engine/errors";
 import { defineExecutor } from "~/server/engine/executor";
 import { requireDecoded, type TensorValue, type Value } from "~/lib/values/types";
+import { decodedAudio, decodedImage, decodedVideo } from "~/server/media/decode";
 import { monoAt } from "~/server/audio/resample";
 import {
   WHISPER_CHUNK_SAMPLES,
@@ -141,14 +142,23 @@ export const encoderExecutor = defineExecutor<Settings, { input: Value }, { embe
     const contract = encoder.contract!(s)[0]!;
     const { model, session } = await openModel(ctx, s.model, contract, ["model", "encoder"]);
     const name = contract.outputs[0]!.name;
+    // Uploads (media inputs emit undecoded files) are decoded here; decoded values pass through.
+    const input =
+      s.modality === "image"
+        ? await decodedImage(ctx, inputs.input)
+        : s.modality === "audio"
+          ? await decodedAudio(ctx, inputs.input)
+          : s.modality === "video"
+            ? await decodedVideo(ctx, inputs.input)
+            : inputs.input;
     const y = fromOrt(
-      await runOne(ctx, session, await feeds(inputs.input, s, model, session, ctx.nodeId), name),
+      await runOne(ctx, session, await feeds(input, s, model, session, ctx.nodeId), name),
       name,
     );
     if (name === WHISPER_OUTPUT) {
       expectDims(y.dims, [1, "T", s.embeddingDim], `model output "${name}"`, ctx.nodeId);
       if (s.output === "sequence") return { embedding: y };
-      const audio = requireDecoded(inputs.input);
+      const audio = requireDecoded(input);
       const seconds = audio.kind === "audio" ? audio.data.length / audio.channels / audio.sampleRate : 0;
       return { embedding: poolWhisperFrames(y, Math.round(seconds * WHISPER_SAMPLE_RATE)) };
     }

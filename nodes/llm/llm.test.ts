@@ -41,6 +41,8 @@ describe("llm: tokenizer and prompt", () => {
       "[AUD0]",
     ]);
     expect(m.eosTokenId).toBe(ref.llm_config.eosTokenId);
+    // A generation that ends at once (EOS first) decodes to "" (tokenizers.js throws on an empty list).
+    expect(m.tokenizer.decode([])).toBe("");
   });
 
   it("splits the template at placeholders and drops unconnected media", () => {

@@ -57,7 +57,8 @@ async function load(file: string): Promise<LoadedTokenizer> {
     eosTokenId: idOf(config.eos_token),
     bosTokenId: idOf(config.bos_token),
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: false }),
+    // tokenizers.js throws on an empty list (a generation that ends at once with EOS).
+    decode: (ids) => (ids.length === 0 ? "" : tokenizer.decode([...ids], { skip_special_tokens: false })),
   };
 }
 

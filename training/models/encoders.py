@@ -30,6 +30,8 @@ class EncoderConfig:
     width: int = 128
     layers: int = 3
     heads: int = 4
+    tubelet_t: int = 2  # video tubelet length in frames (ImageBind: 2); 4 = one token per 8×8 patch of the clip
+    merge: int = 1  # patch merging: a k×k group of patch embeddings → one token (k² fewer tokens)
 
 
 # --- preprocessing identical to the encoder executor ---------------------------------------------------------
@@ -112,34 +114,54 @@ class TransformerTrunk(nn.Module):
         return y / y.norm(dim=-1, keepdim=True).clamp(min=1e-6)
 
 
+class PatchMerge(nn.Module):
+    """[B,C,h,w] patch embeddings → [B,(h/k)(w/k),C] tokens: GELU then a k×k stride-k conv (a 2-layer patch
+    embedding with k² fewer tokens); k = 1 just flattens."""
+
+    def __init__(self, width: int, k: int):
+        super().__init__()
+        self.net = nn.Sequential(nn.GELU(), nn.Conv2d(width, width, k, k)) if k > 1 else nn.Identity()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x).flatten(2).transpose(1, 2)
+
+
 class ImageEncoder(nn.Module):
     def __init__(self, c: EncoderConfig, size: int = 64, patch: int = 8):
         super().__init__()
         self.patch = nn.Conv2d(3, c.width, patch, patch)
-        self.trunk = TransformerTrunk(c, (size // patch) ** 2)
+        self.merge = PatchMerge(c.width, c.merge)
+        self.trunk = TransformerTrunk(c, (size // patch // c.merge) ** 2)
 
     def forward(self, pixel_values: Tensor) -> Tensor:
-        return self.trunk(self.patch(pixel_values).flatten(2).transpose(1, 2))
+        return self.trunk(self.merge(self.patch(pixel_values)))
 
 
 class AudioEncoder(nn.Module):
     def __init__(self, c: EncoderConfig):
         super().__init__()
         self.patch = nn.Conv2d(1, c.width, (8, 10), (8, 10))  # 8 mel bins × 100 ms
-        self.trunk = TransformerTrunk(c, (AUDIO_BINS // 8) * (AUDIO_FRAMES // 10))
+        self.merge = PatchMerge(c.width, c.merge)
+        k = c.merge
+        self.trunk = TransformerTrunk(c, (AUDIO_BINS // 8 // k) * (AUDIO_FRAMES // 10 // k))
 
     def forward(self, input_features: Tensor) -> Tensor:
-        return self.trunk(self.patch(input_features).flatten(2).transpose(1, 2))
+        return self.trunk(self.merge(self.patch(input_features)))
 
 
 class VideoEncoder(nn.Module):
     def __init__(self, c: EncoderConfig, size: int = 64):
         super().__init__()
-        self.patch = nn.Conv3d(3, c.width, (2, 8, 8), (2, 8, 8))  # ImageBind's 2-frame tubelets
-        self.trunk = TransformerTrunk(c, (VIDEO_T // 2) * (size // 8) ** 2)
+        tt = c.tubelet_t
+        self.patch = nn.Conv3d(3, c.width, (tt, 8, 8), (tt, 8, 8))  # ImageBind: 2-frame tubelets
+        self.merge = PatchMerge(c.width, c.merge)
+        self.trunk = TransformerTrunk(c, (VIDEO_T // tt) * (size // 8 // c.merge) ** 2)
 
     def forward(self, pixel_values: Tensor) -> Tensor:
-        return self.trunk(self.patch(pixel_values).flatten(2).transpose(1, 2))
+        p = self.patch(pixel_values)  # [B,C,t,h,w]
+        B, Cw, t, h, w = p.shape
+        x = self.merge(p.transpose(1, 2).reshape(B * t, Cw, h, w))  # [B·t, n, C]
+        return self.trunk(x.reshape(B, -1, Cw))
 
 
 class TextEncoder(nn.Module):
@@ -150,6 +172,12 @@ class TextEncoder(nn.Module):
 
     def forward(self, input_ids: Tensor) -> Tensor:
         return self.trunk(self.embed(input_ids), keep=input_ids != 0)
+
+    def forward_trimmed(self, input_ids: Tensor) -> Tensor:
+        """Training shortcut, same result: drops the all-padding tail columns of the batch (keys and pooling are
+        masked there anyway)."""
+        n = int((input_ids != 0).sum(1).max().clamp(min=1))
+        return self.forward(input_ids[:, :n])
 
 
 def contrastive_loss(a: Tensor, b: Tensor, logit_scale: Tensor) -> Tensor:

@@ -92,11 +92,11 @@ describe("templates/", () => {
       for (const n of t.graph.nodes) {
         const s = n.settings;
         const where = `${t.id} ${n.id}`;
-        if (n.type === "llm" || n.type === "signal-router") expect(s.hiddenSize, where).toBe(256);
+        if (n.type === "llm" || n.type === "signal-router") expect(s.hiddenSize, where).toBe(128);
         if (n.type === "encoder") expect(s.embeddingDim, where).toBe(256);
-        if (n.type === "input-projector") expect([s.inDim, s.outDim], where).toEqual([256, 256]);
+        if (n.type === "input-projector") expect([s.inDim, s.outDim], where).toEqual([256, 128]);
         if (n.type === "output-projector")
-          expect([s.inDim, s.queries, s.outDim], where).toEqual([256, s.modality === "audio" ? 1 : 16, 128]);
+          expect([s.inDim, s.queries, s.outDim], where).toEqual([128, s.modality === "audio" ? 1 : 16, 128]);
         if (n.type === "decoder") {
           expect([s.conditioningQueries, s.conditioningDim], where).toEqual([
             s.modality === "audio" ? 1 : 16,

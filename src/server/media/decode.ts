@@ -2,9 +2,11 @@
  * Decoding uploaded media for model nodes. Media inputs emit undecoded uploads (`EncodedMediaValue`: a hash
  * in the artifact store); a model node that needs pixels or samples decodes them here. Images go through
  * sharp (PNG, JPEG, WebP, GIF, TIFF…); audio accepts WAV (PCM 8/16/24/32-bit and float32), which is what
- * `switchboard run` and the app write.
+ * `switchboard run` and the app write; video accepts animated WebP and GIF (what the app and
+ * `switchboard run` write) and, with ffmpeg on PATH, any container ffmpeg reads (MP4, WebM, …).
  */
 import "server-only";
+import { spawn } from "node:child_process";
 import sharp from "sharp";
 import { NodeExecutionError } from "~/server/engine/errors";
 import type { ExecutionContext } from "~/server/engine/executor";
@@ -14,6 +16,7 @@ import {
   type EncodedMediaValue,
   type ImageValue,
   type Value,
+  type VideoValue,
 } from "~/lib/values/types";
 
 async function bytesOf(ctx: ExecutionContext, v: EncodedMediaValue): Promise<Uint8Array> {
@@ -116,5 +119,121 @@ export async function decodedAudio(ctx: ExecutionContext, v: Value): Promise<Aud
       `cannot decode ${v.file.filename} (${v.file.mime}): ${(error as Error).message}`,
       ctx.nodeId,
     );
+  }
+}
+
+/** Decodes an animated WebP or GIF (a still image is one frame); delays give the frame rate (default 8 fps). */
+export async function decodeAnimatedBytes(bytes: Uint8Array): Promise<VideoValue> {
+  const img = sharp(bytes, { animated: true, limitInputPixels: 1 << 28 });
+  const meta = await img.metadata();
+  const pages = meta.pages ?? 1;
+  const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const width = info.width;
+  const height = meta.pageHeight ?? Math.floor(info.height / pages);
+  const frameBytes = width * height * 3;
+  const count = Math.floor(data.length / frameBytes);
+  const frames: ImageValue[] = [];
+  for (let i = 0; i < count; i++)
+    frames.push({
+      kind: "image",
+      width,
+      height,
+      channels: 3,
+      data: new Uint8Array(data.buffer, data.byteOffset + i * frameBytes, frameBytes).slice(),
+    });
+  const delays = (meta.delay ?? []).filter((d) => d > 0);
+  const meanDelay = delays.length ? delays.reduce((a, b) => a + b, 0) / delays.length : 125;
+  return { kind: "video", fps: Math.round((1000 / meanDelay) * 100) / 100, width, height, frames };
+}
+
+/** Decodes any video ffmpeg reads into RGB frames at the file's own rate (at most `maxFrames`). */
+export async function decodeWithFfmpeg(bytes: Uint8Array, maxFrames = 512): Promise<VideoValue> {
+  const probe = await new Promise<{ width: number; height: number; fps: number }>((resolve, reject) => {
+    const p = spawn("ffprobe", [
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-show_entries",
+      "stream=width,height,r_frame_rate",
+      "-of",
+      "json",
+      "-i",
+      "pipe:0",
+    ]);
+    let out = "";
+    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    p.on("error", reject);
+    p.stdin.on("error", () => {});
+    p.on("close", (code) => {
+      const s = (
+        JSON.parse(out || "{}") as { streams?: { width: number; height: number; r_frame_rate: string }[] }
+      ).streams?.[0];
+      if (code !== 0 || !s) return reject(new Error("ffprobe found no video stream"));
+      const [n = 8, d = 1] = s.r_frame_rate.split("/").map(Number);
+      resolve({ width: s.width, height: s.height, fps: d ? n / d : 8 });
+    });
+    p.stdin.end(bytes);
+  });
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const p = spawn("ffmpeg", [
+      "-v",
+      "error",
+      "-i",
+      "pipe:0",
+      "-frames:v",
+      String(maxFrames),
+      "-f",
+      "rawvideo",
+      "-pix_fmt",
+      "rgb24",
+      "pipe:1",
+    ]);
+    const chunks: Buffer[] = [];
+    p.stdout.on("data", (c: Buffer) => chunks.push(c));
+    p.on("error", reject);
+    p.stdin.on("error", () => {});
+    p.on("close", (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg exited ${code}`)),
+    );
+    p.stdin.end(bytes);
+  });
+  const frameBytes = probe.width * probe.height * 3;
+  const frames: ImageValue[] = [];
+  for (let at = 0; at + frameBytes <= raw.length; at += frameBytes)
+    frames.push({
+      kind: "image",
+      width: probe.width,
+      height: probe.height,
+      channels: 3,
+      data: new Uint8Array(raw.subarray(at, at + frameBytes)),
+    });
+  return { kind: "video", fps: probe.fps, width: probe.width, height: probe.height, frames };
+}
+
+/** The frames of a video input value, decoding an upload when needed. */
+export async function decodedVideo(ctx: ExecutionContext, v: Value): Promise<VideoValue> {
+  if (!isEncodedMedia(v)) {
+    if (v.kind !== "video")
+      throw new NodeExecutionError("BAD_INPUT", `expected a video, got ${v.kind}`, ctx.nodeId);
+    return v;
+  }
+  const bytes = await bytesOf(ctx, v);
+  try {
+    return await decodeAnimatedBytes(bytes);
+  } catch (sharpError) {
+    try {
+      return await decodeWithFfmpeg(bytes);
+    } catch (ffmpegError) {
+      const missing = (ffmpegError as NodeJS.ErrnoException).code === "ENOENT";
+      throw new NodeExecutionError(
+        "MEDIA_DECODE_FAILED",
+        `cannot decode ${v.file.filename} (${v.file.mime}): ${(sharpError as Error).message}` +
+          (missing
+            ? "; animated WebP and GIF are read directly, other formats need ffmpeg installed"
+            : `; ffmpeg: ${(ffmpegError as Error).message}`),
+        ctx.nodeId,
+      );
+    }
   }
 }
