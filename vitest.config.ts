@@ -32,8 +32,9 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["{src,nodes,scripts,bin}/**/*.test.{ts,tsx}"],
-          exclude: ["**/node_modules/**", "tests/**", "src/generated/**"],
+          // Plus the tests' own helpers (tests/support), which are plain logic.
+          include: ["{src,nodes,scripts,bin}/**/*.test.{ts,tsx}", "tests/support/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "tests/{integration,fixtures}/**", "src/generated/**"],
         },
       },
       {

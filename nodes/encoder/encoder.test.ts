@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AudioValue, ImageValue, TensorValue } from "~/lib/values/types";
+import type { MemoryArtifactStore } from "~/server/engine/artifacts";
 import { fixtureReference } from "../../tests/support/nextgpt-inference";
 import { testContext } from "../../tests/support/nextgpt-context";
 import { encoder } from "./definition";
@@ -153,12 +154,32 @@ describe("encoder + input projector on the fixtures", () => {
     expect(await e(solid(64, 64, [0, 0, 255]))).not.toEqual(red);
   });
 
-  it("fails clearly on an undecoded upload, a wrong embedding size and a wrong output kind", async () => {
+  it("decodes an upload itself: a stored PNG encodes as its pixels do", async () => {
+    const sharp = (await import("sharp")).default;
+    const img = solid(64, 64, [200, 30, 90]);
+    const png = await sharp(Buffer.from(img.data), { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toBuffer();
+    const ctx = testContext();
+    const hash = await (ctx.artifacts as MemoryArtifactStore).put(png, "image/png");
+    const upload = {
+      kind: "image" as const,
+      file: { hash, mime: "image/png", filename: "x.png", size: png.length },
+    };
+    const s = encoder.settings.parse({ modality: "image", embeddingDim: 16 });
+    const fromUpload = await encoderExecutor.execute(ctx, { input: upload }, s);
+    expect(fromUpload).toEqual(await run("image", img));
+  });
+
+  it("fails clearly on an upload that is not stored, a wrong embedding size and a wrong output kind", async () => {
     const upload = {
       kind: "image" as const,
       file: { hash: "0".repeat(64), mime: "image/png", filename: "x.png", size: 1 },
     };
-    await expect(run("image", upload)).rejects.toMatchObject({ code: "MEDIA_NOT_DECODED" });
+    await expect(run("image", upload)).rejects.toMatchObject({
+      code: "ARTIFACT_NOT_FOUND",
+      message: expect.stringContaining("x.png"),
+    });
     await expect(
       encoderExecutor.execute(
         testContext(),

@@ -130,7 +130,7 @@ describe("template.list", () => {
       ["whisper-tiny", false],
     ]);
     expect(list.get("any-to-any")?.unavailableReason).toMatch(
-      /^Needs the mini NExT-GPT model pack, which is not trained yet: .*training\/train\.py/,
+      /^Needs the mini NExT-GPT model pack, whose files are missing from the models directory: .*git checkout -- models\/.*training\/train\.py/,
     );
     expect(list.get("speech-chat")?.unavailableReason).toMatch(/model pack.*; needs .*models:setup/);
 

@@ -45,7 +45,7 @@ export function parseTemplate(id: string, text: string): LoadedTemplate {
 
 const PACK_HINTS: Record<ModelPack, string> = {
   "mini-nextgpt":
-    "needs the mini NExT-GPT model pack, which is not trained yet: train it with /usr/bin/python3 training/train.py (training/README.md), then copy training/out/models/* into models/",
+    "needs the mini NExT-GPT model pack, whose files are missing from the models directory: they come with Switchboard in models/mini-nextgpt-* (restore them with git checkout -- models/), or retrain them with /usr/bin/python3 training/train.py (training/README.md) and copy training/out/models/* into models/",
 };
 
 /** Why `meta`'s models are not all usable, and what to do; null when they are. */

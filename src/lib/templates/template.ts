@@ -11,7 +11,7 @@ import { MODEL_ID_RE } from "~/lib/models/manifest";
 export const TEMPLATE_ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Gallery sections, in the order they are shown. */
-export const TEMPLATE_CATEGORIES = ["Start here", "Speech", "Vision", "Any-to-any"] as const;
+export const TEMPLATE_CATEGORIES = ["Start here", "Any-to-any", "Speech", "Vision"] as const;
 export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
 
 /** Card pictures; the UI maps each to an icon (no image files, so nothing to load or go stale). */

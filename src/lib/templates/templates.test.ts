@@ -184,12 +184,12 @@ describe("unavailableReason", () => {
     );
   });
 
-  it("says the pack is not trained yet, and still names other missing models", () => {
+  it("says the pack's files are missing, and still names other missing models", () => {
     const reason = unavailableReason(meta(["mini-nextgpt-llm", "whisper-tiny"], "mini-nextgpt"), [
       model("whisper-tiny", false),
     ]);
     expect(reason).toMatch(
-      /^Needs the mini NExT-GPT model pack, which is not trained yet: .*training\/train\.py/,
+      /^Needs the mini NExT-GPT model pack, whose files are missing from the models directory: .*git checkout -- models\/.*training\/train\.py/,
     );
     expect(reason).toContain("whisper-tiny title: run npm run models:setup");
   });
