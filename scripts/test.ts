@@ -1,10 +1,12 @@
 /**
  * `npm test`: every test, one command (CI runs exactly this). Finds or starts PostgreSQL, runs Vitest
- * (unit + integration projects), then Playwright's e2e suite, and ends with one line: `N passed, N failed`.
+ * (unit + integration projects), the training world's Python tests (where /usr/bin/python3 has NumPy and
+ * Pillow: Debian's python3-numpy, python3-pil), then Playwright's e2e suite, and ends with one line:
+ * `N passed, N failed`.
  *
  *   npm test -- --unit-only | --integration-only | --e2e-only | --no-e2e   [vitest filters…]
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -81,6 +83,29 @@ function playwrightCounts(report: PlaywrightReport | null, exitCode: number): Co
   };
 }
 
+const PYTHON = "/usr/bin/python3";
+
+/**
+ * The training world's tests (training/tests: determinism, labels, the evaluation set), which need NumPy
+ * and Pillow but not torch. Null when this Python lacks them.
+ */
+function pythonWorldTests(): Counts | null {
+  if (spawnSync(PYTHON, ["-c", "import numpy, PIL"], { stdio: "ignore" }).status !== 0) return null;
+  const r = spawnSync(PYTHON, ["-m", "unittest", "discover", "-s", "training/tests", "-t", "training"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  process.stdout.write(r.stdout ?? "");
+  process.stderr.write(r.stderr ?? "");
+  const ran = Number(/Ran (\d+) tests?/.exec(r.stderr ?? "")?.[1] ?? 0);
+  const bad = [...(r.stderr ?? "").matchAll(/(?:failures|errors)=(\d+)/g)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+  const failed = r.status === 0 ? 0 : Math.max(1, bad);
+  return { passed: Math.max(0, ran - failed), failed };
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const flags = new Set(args.filter((a): a is Flag => (FLAGS as readonly string[]).includes(a)));
@@ -124,6 +149,13 @@ async function main(): Promise<number> {
       env,
     );
     add(vitestCounts(readJson(report) as VitestReport | null, code));
+  }
+
+  if (!only && runVitest) {
+    const py = pythonWorldTests();
+    if (py) add(py);
+    else
+      log(`skipping training/tests: ${PYTHON} lacks NumPy or Pillow (apt install python3-numpy python3-pil)`);
   }
 
   if (runE2e && server) {

@@ -45,15 +45,16 @@ test("Run shows live node states and the output; a second run is cached; a chang
   page,
   request,
 }) => {
-  const id = await newTextWorkflow(request, "Run states", 1500);
+  // Long enough that the checks below all see the run still going on a loaded machine.
+  const id = await newTextWorkflow(request, "Run states", 4000);
   const editor = await new EditorPage(page).goto(id);
 
   await page.getByTestId("run-start").click();
-  // The delay node is seen running, with a progress bar, before it is done.
+  // While it runs, Cancel is offered; the delay node is seen running, with a progress bar, before it is done.
+  await expect(page.getByTestId("run-cancel")).toBeVisible();
   await expect(editor.node("slow").getByTestId("node-run")).toHaveAttribute("data-status", "running");
   await expect(editor.node("slow").getByTestId("node-run-progress")).toBeVisible();
   await expect(editor.node("in").getByTestId("node-run")).toHaveAttribute("data-status", "done");
-  await expect(page.getByTestId("run-cancel")).toBeVisible();
 
   await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "succeeded", {
     timeout: 20_000,
