@@ -3,6 +3,7 @@
  * PostgreSQL sinks, and make sure the `run` row ends final whatever happens. Shared by the worker (runs
  * from the queue) and the CLI (a run it created itself).
  */
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { WorkflowGraph } from "~/lib/graph/schema";
 import type { Value } from "~/lib/values/types";
@@ -148,8 +149,11 @@ export async function executeClaimedRun(
     return { status: "failed", error };
   }
   const cache = env.cache.forRun(active.writer);
+  // Model nodes' cache keys include the models they can run: a replaced model never serves old outputs.
+  // (When the registry cannot be read, a key of its own: nothing cached is reused for model nodes.)
+  const modelsKey = env.inference ? await env.inference.modelsFingerprint().catch(() => randomUUID()) : "";
   try {
-    await cache.prefetch(computeCacheKeys(plan, env.executors).keys);
+    await cache.prefetch(computeCacheKeys(plan, env.executors, modelsKey).keys);
   } catch (err) {
     // Not fatal: the engine computes the keys itself and reports a bad input value on the node.
     log.debug({ err: describeError(err).message }, "cache prefetch skipped");
@@ -160,6 +164,7 @@ export async function executeClaimedRun(
     events: store,
     outputs: store,
     cache,
+    modelsKey,
     signal: active.controller.signal,
     log,
     artifacts: env.artifacts,

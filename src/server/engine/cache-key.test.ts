@@ -29,9 +29,10 @@ function keysOf(
   g: WorkflowGraph,
   registry: ExecutorRegistry = executors,
   inputs?: Record<string, Value>,
+  modelsKey?: string,
 ): Record<string, string | null> {
   const plan = planRun(g, { inputs });
-  const { keys } = computeCacheKeys(plan, registry);
+  const { keys } = computeCacheKeys(plan, registry, modelsKey);
   return Object.fromEntries(plan.nodes.map((n) => [n.id, keys[n.index]!]));
 }
 
@@ -117,6 +118,19 @@ describe("cache keys", () => {
     const v1 = keysOf(graph(), { ...executors, llm: upperLlm({ version: "1" }) });
     const v2 = keysOf(graph(), { ...executors, llm: upperLlm({ version: "2" }) });
     expect(changed(v1, v2)).toEqual(["llm1", "llm2", "llm3", "out", "out2"]);
+  });
+
+  it("of model nodes change with the models they can resolve to, and nothing else's do", () => {
+    const before = keysOf(graph(), executors, undefined, "models-v1");
+    expect(keysOf(graph(), executors, undefined, "models-v1")).toEqual(before);
+    // The real llm executor runs on the device: a replaced model file re-keys it and what follows.
+    expect(changed(before, keysOf(graph(), executors, undefined, "models-v2"))).toEqual([
+      "llm1",
+      "llm2",
+      "llm3",
+      "out",
+      "out2",
+    ]);
   });
 
   it("key an upload by its content, not its file name", () => {

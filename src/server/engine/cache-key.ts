@@ -54,6 +54,7 @@ export function nodeCacheKey(
   executor: AnyNodeExecutor | undefined,
   settings: Settings,
   keys: readonly (string | null)[],
+  modelsKey = "",
 ): string | null {
   if (!executor || !isDeterministic(executor, settings)) return null;
   const inputs: [string, [string, string][]][] = [];
@@ -67,7 +68,9 @@ export function nodeCacheKey(
     inputs.push([input.port.id, sources]);
   }
   const keyed = executor.keySettings ? executor.keySettings(settings) : settings;
-  const text = `${KEY_FORMAT}\n${node.node.type}\n${executor.version}\n${canonicalJson(keyed)}\n${JSON.stringify(inputs)}`;
+  // Model nodes (device nodes) also depend on the model files their settings resolve to.
+  const models = executor.usesDevice ? `\n${modelsKey}` : "";
+  const text = `${KEY_FORMAT}\n${node.node.type}\n${executor.version}\n${canonicalJson(keyed)}\n${JSON.stringify(inputs)}${models}`;
   return createHash("sha256").update(text).digest("hex");
 }
 
@@ -79,16 +82,18 @@ export interface BoundPlan {
 
 /**
  * Resolves every node's effective settings and cache key in one topological pass (O(nodes + edges)).
- * Throws `NodeExecutionError` (`INPUT_NOT_ACCEPTED`) if a value was provided to a node that cannot take it.
+ * `modelsKey` identifies the models model nodes can resolve to (the registry's fingerprint); it goes into
+ * device nodes' keys. Throws `NodeExecutionError` (`INPUT_NOT_ACCEPTED`) if a value was provided to a node
+ * that cannot take it.
  */
-export function computeCacheKeys(plan: Plan, executors: ExecutorRegistry): BoundPlan {
+export function computeCacheKeys(plan: Plan, executors: ExecutorRegistry, modelsKey = ""): BoundPlan {
   const settings: Settings[] = [];
   const keys: (string | null)[] = [];
   for (const node of plan.nodes) {
     const executor = executors[node.node.type];
     const s = effectiveSettings(node, executor);
     settings.push(s);
-    keys.push(nodeCacheKey(node, executor, s, keys));
+    keys.push(nodeCacheKey(node, executor, s, keys, modelsKey));
   }
   return { settings, keys };
 }

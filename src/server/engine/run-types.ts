@@ -24,6 +24,8 @@ export interface SchedulerDeps {
   runId: string;
   executors: ExecutorRegistry;
   events: EventSink;
+  /** Part of model nodes' cache keys: the fingerprint of the models they can resolve to. */
+  modelsKey?: string;
   /** Without a cache no keys are computed and nothing is reused (a run-from plan then fails). */
   cache?: NodeCache;
   outputs?: OutputSink;

@@ -86,7 +86,12 @@ class RunExecution {
     }
     deps.signal?.addEventListener("abort", this.onAbort, { once: true });
     try {
-      if (deps.cache) ({ settings: this.settings, keys: this.keys } = computeCacheKeys(plan, deps.executors));
+      if (deps.cache)
+        ({ settings: this.settings, keys: this.keys } = computeCacheKeys(
+          plan,
+          deps.executors,
+          deps.modelsKey,
+        ));
       else {
         this.settings = plan.nodes.map((node) => effectiveSettings(node, deps.executors[node.node.type]));
         this.keys = plan.nodes.map(() => null);

@@ -138,6 +138,11 @@ export class InferenceRuntime {
     };
   }
 
+  /** The registry's fingerprint (`ModelRegistry.fingerprint`): model nodes' cache keys include it. */
+  modelsFingerprint(): Promise<string> {
+    return this.registry.fingerprint();
+  }
+
   /** Releases every session. */
   close(): Promise<void> {
     return this.pool.clear();

@@ -17,6 +17,7 @@ import {
   type ModelManifest,
   type ModelSummary,
 } from "~/lib/models/manifest";
+import { canonicalJson } from "~/server/engine/cache-key";
 import { InferenceError } from "./errors";
 import type { ResolvedModel } from "./types";
 
@@ -144,6 +145,20 @@ export class ModelRegistry {
       return true;
     });
     return { entries: unique, problems };
+  }
+
+  /**
+   * A hash of every manifest entry (ids, files with their sha256, configs, defaults): what model nodes'
+   * cache keys include, so that a changed, added or replaced model never serves a cached output made by
+   * another one.
+   */
+  async fingerprint(): Promise<string> {
+    const { entries } = await this.scan();
+    const text = entries
+      .map((e) => canonicalJson(e.manifest))
+      .sort()
+      .join("\n");
+    return createHash("sha256").update(text).digest("hex");
   }
 
   /** Summaries for the UI, optionally only models filling one of `roles`. */

@@ -1,0 +1,146 @@
+/**
+ * The "Any-to-any (mini NExT-GPT)" template end to end, judged by what it makes: from the gallery, create
+ * it with one click, type a prompt in the Prompt node's inspector, Run, and check that the answer names what
+ * the prompt asked for, for two prompts that differ in every attribute (so a constant output cannot pass),
+ * that the unasked video branch is skipped, and that the image and the sound are previewed and download as a
+ * 64×64 PNG with a shape and a 1 s WAV tone. The image's colour and place and the tone's pitch are not
+ * asserted: the committed pack does not meet them yet (training/README.md, "Evaluation").
+ *
+ * Needs the mini NExT-GPT model pack (committed under models/mini-nextgpt-*; SWITCHBOARD_MODELS_DIR points
+ * elsewhere) and a worker (`scripts/start.ts` launches one). Missing models fail the test: the template's
+ * card says "Models missing" and the test says so. CPU inference on a busy machine: minutes, not seconds.
+ */
+import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { EditorPage, getWorkflow } from "./support/editor-page";
+import { decodeImage, decodeWav, dominantFrequency, shapeStats } from "../support/media-analysis";
+
+const RUN_TIMEOUT = 5 * 60_000;
+
+interface Case {
+  prompt: string;
+  /** Words the text answer must contain. */
+  words: string[];
+}
+
+const CASES: Case[] = [
+  {
+    prompt: "draw a small red star at the top and play a high pulsing beep",
+    words: ["small red star at the top", "high pulsing"],
+  },
+  {
+    prompt: "draw a large blue circle in the bottom left corner and play a low steady tone",
+    words: ["large blue circle in the bottom left corner", "low steady"],
+  },
+];
+
+/** Runs the workflow with the Run button and waits for a new run to succeed; returns its id. */
+async function runAndWait(page: Page): Promise<string> {
+  const link = page.getByTestId("run-link");
+  const before = (await link.count()) > 0 ? await link.getAttribute("href") : null;
+  await page.getByTestId("run-start").click();
+  if (before) await expect(link).not.toHaveAttribute("href", before, { timeout: 30_000 });
+  const status = page.getByTestId("run-status");
+  await expect(status).toHaveAttribute("data-status", /succeeded|failed|cancelled/, { timeout: RUN_TIMEOUT });
+  // A failed run names its error in the chip's title: show it rather than only "failed".
+  expect(await status.getAttribute("data-status"), (await status.getAttribute("title")) ?? "").toBe(
+    "succeeded",
+  );
+  const href = await link.getAttribute("href");
+  const runId = /^\/runs\/([0-9a-f-]{36})$/.exec(href ?? "")?.[1];
+  expect(runId, `run link ${href}`).toBeTruthy();
+  return runId!;
+}
+
+/** An output node's file, fetched through its download link (`/api/runs/<run>/outputs/<node>/<port>`). */
+async function download(request: APIRequestContext, node: Locator, runId: string, port: string) {
+  const href = await node.getByTestId("output-download").getAttribute("href");
+  expect(href).toBe(`/api/runs/${runId}/outputs/${await node.getAttribute("data-id")}/${port}?download=1`);
+  const res = await request.get(href!);
+  expect(res.ok(), `GET ${href}: ${res.status()}`).toBe(true);
+  return { bytes: new Uint8Array(await res.body()), type: res.headers()["content-type"] };
+}
+
+test("Any-to-any: the answer follows the prompt; the image and the tone are made, previewed and downloadable", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(15 * 60_000);
+  await page.goto("/");
+  await expect(page.getByTestId("workflow-list-page")).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId("new-from-template").click();
+  const dialog = page.getByTestId("template-dialog");
+  const card = dialog.getByTestId("template-card-any-to-any");
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId("template-title")).toHaveText("Any-to-any (mini NExT-GPT)");
+  const status = card.getByTestId("template-status");
+  expect(
+    await card.getAttribute("data-available"),
+    `The mini NExT-GPT model pack is not installed, so the gallery says: "${await status.innerText()}". ` +
+      "The pack is committed under models/mini-nextgpt-* (or point SWITCHBOARD_MODELS_DIR at one).",
+  ).toBe("true");
+  await expect(status).toHaveText("Ready to run");
+
+  await card.click();
+  await expect(page).toHaveURL(/\/w\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+  const editor = new EditorPage(page);
+  await expect(page.getByTestId("editor")).toBeVisible({ timeout: 30_000 });
+  await expect(editor.nodes).toHaveCount(22);
+  const workflowId = page.url().split("/w/")[1]!;
+
+  for (const c of CASES) {
+    await test.step(c.prompt, async () => {
+      // The prompt is typed in the Prompt node's inspector; Run saves it first.
+      await editor.select("prompt");
+      await expect(editor.inspector).toHaveAttribute("data-node-id", "prompt");
+      await editor.setting("value").fill(c.prompt);
+      const runId = await runAndWait(page);
+      const saved = await getWorkflow(request, workflowId);
+      expect(saved.graph.nodes.find((n) => n.id === "prompt")?.settings.value).toBe(c.prompt);
+
+      // The answer names what was asked for; no video was asked for, so that branch did not run.
+      const answer = editor.node("text-out").getByTestId("output-text");
+      await expect(answer, "the LLM's answer (empty from an untrained pack)").not.toBeEmpty();
+      const text = ((await answer.textContent()) ?? "").toLowerCase();
+      for (const w of c.words) expect(text, `the answer "${text}" names ${w}`).toContain(w);
+      await expect(editor.node("video-out").getByTestId("node-run")).toHaveAttribute(
+        "data-status",
+        "skipped",
+      );
+
+      // The image: previewed on its node, and its PNG download is a shape of the asked colour and place.
+      const imageNode = editor.node("image-out");
+      await expect(imageNode.getByTestId("node-run")).toHaveAttribute("data-status", /done|cached/);
+      const canvas = imageNode.getByTestId("output-image");
+      await expect(canvas).toBeVisible();
+      await expect
+        .poll(() =>
+          canvas.evaluate((el: HTMLCanvasElement) => {
+            const px = el.getContext("2d")!.getImageData(0, 0, el.width, el.height).data;
+            let lit = 0;
+            for (let i = 0; i < px.length; i += 4) if (Math.max(px[i]!, px[i + 1]!, px[i + 2]!) >= 80) lit++;
+            return { width: el.width, height: el.height, lit: lit > 0 };
+          }),
+        )
+        .toEqual({ width: 64, height: 64, lit: true });
+      const png = await download(request, imageNode, runId, "image");
+      expect(png.type).toBe("image/png");
+      const image = await decodeImage(png.bytes);
+      expect([image.width, image.height]).toEqual([64, 64]);
+      // A shape on black. Its colour and place are not asserted: the committed pack's image decoder does not
+      // follow the conditioning well enough yet (training/README.md, "Evaluation": text→image colour 10%).
+      expect(shapeStats(image).pixels, "a shape on black").toBeGreaterThanOrEqual(20);
+
+      // The sound: a player on its node, and its WAV download is a tone of the asked pitch and pattern.
+      const audioNode = editor.node("audio-out");
+      await expect(audioNode.getByTestId("node-run")).toHaveAttribute("data-status", /done|cached/);
+      await expect(audioNode.getByTestId("output-audio")).toHaveAttribute("src", /^blob:/);
+      const wav = await download(request, audioNode, runId, "audio");
+      expect(wav.type).toBe("audio/wav");
+      const audio = decodeWav(wav.bytes);
+      expect(audio.samples.length / audio.sampleRate).toBeCloseTo(1, 1);
+      // A tone, not silence. Its pitch and pattern are not asserted, for the same reason as the image's colour
+      // (training/README.md, "Evaluation": text→audio pitch 28%).
+      expect(dominantFrequency(audio, { min: 150, max: 1200 }).purity).toBeGreaterThan(0);
+    });
+  }
+});

@@ -1,0 +1,111 @@
+/**
+ * The committed mini NExT-GPT pack (models/mini-nextgpt-*) through `examples/any-to-any.json` and the engine,
+ * as a worker runs it (planner, scheduler, executors, session pool, registry over models/; cpu), judged by
+ * content: captions of uploaded media (a PNG, a WAV, an animated WebP rendered by the world, never seen in
+ * training: tests/fixtures/world/make.py) name their attributes, a generation request is answered with its
+ * caption, and a generated video has the asked colour and motion. A wiring mistake (wrong splice, wrong
+ * signal tokens, wrong projector) fails here.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executors } from "@nodes/executors";
+import { parseWorkflowFile } from "~/lib/graph/io";
+import type { ImageValue, Value } from "~/lib/values/types";
+import { MemoryArtifactStore } from "~/server/engine/artifacts";
+import { silentLogger } from "~/server/engine/executor";
+import { planRun } from "~/server/engine/plan";
+import { MemoryRunStore } from "~/server/engine/run-store";
+import { executeRun } from "~/server/engine/scheduler";
+import { InferenceRuntime } from "~/server/inference/context";
+import { dominantFrequency, shapeStats, type RgbImage } from "../support/media-analysis";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const WORLD = path.join(ROOT, "tests/fixtures/world");
+const parsed = parseWorkflowFile(readFileSync(path.join(ROOT, "examples/any-to-any.json"), "utf8"));
+if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join("; "));
+const graph = parsed.graph;
+
+let inference: InferenceRuntime;
+beforeAll(async () => {
+  inference = await InferenceRuntime.create({
+    modelsDir: path.join(ROOT, "models"),
+    providers: [{ name: "cpu", available: true }],
+  });
+});
+afterAll(() => inference?.close());
+
+const MIME: Record<string, string> = { ".png": "image/png", ".wav": "audio/wav", ".webp": "image/webp" };
+
+async function run(prompt: string, media: Partial<Record<"image" | "audio" | "video", string>> = {}) {
+  const store = new MemoryArtifactStore();
+  const inputs: Record<string, Value> = { prompt: { kind: "text", text: prompt } };
+  for (const [kind, file] of Object.entries(media)) {
+    const bytes = readFileSync(path.join(WORLD, file));
+    const mime = MIME[path.extname(file)]!;
+    const hash = await store.put(bytes, mime);
+    inputs[kind] = { kind, file: { hash, mime, filename: file, size: bytes.length } } as Value;
+  }
+  const runStore = new MemoryRunStore();
+  const r = await executeRun(planRun(graph, { mode: "all", inputs }), {
+    runId: "mini-nextgpt-test",
+    executors,
+    events: runStore,
+    outputs: runStore,
+    artifacts: store,
+    inference: inference.context(),
+    log: silentLogger,
+  });
+  const failed = [...r.nodes].filter(([, s]) => s.status === "failed");
+  expect(failed.map(([id, s]) => `${id}: ${s.error?.message}`)).toEqual([]);
+  expect(r.status).toBe("finished");
+  const text = r.outputs.text?.value;
+  return { r, text: text?.kind === "text" ? text.text : "" };
+}
+
+function rgb(v: Value | undefined): RgbImage {
+  if (!v || v.kind !== "image" || "file" in v) throw new Error(`expected decoded pixels, got ${v?.kind}`);
+  const img = v as ImageValue;
+  const data = new Uint8Array(img.width * img.height * 3);
+  for (let p = 0; p < img.width * img.height; p++)
+    for (let k = 0; k < 3; k++) data[p * 3 + k] = img.data[p * img.channels + k]!;
+  return { width: img.width, height: img.height, data };
+}
+
+describe("mini NExT-GPT pack through the any-to-any workflow", () => {
+  it("describes an uploaded picture, sound and clip by their attributes", async () => {
+    expect((await run("describe this picture", { image: "yellow-star.png" })).text).toMatch(/yellow.*star/);
+    expect((await run("what is in this sound?", { audio: "low-saw-rising.wav" })).text).toMatch(
+      /low.*rising.*saw|low.*saw.*rising|rising.*low.*saw/,
+    );
+    expect((await run("describe this clip", { video: "green-square-right.webp" })).text).toMatch(
+      /green square moving right/,
+    );
+  }, 120_000);
+
+  it("answers a generation request with its caption and signal tokens: an image and a tone, no video", async () => {
+    const { r, text } = await run("draw a small red star at the top and play a high pulsing beep");
+    expect(text).toMatch(/small red star at the top.*high pulsing/);
+    // The image and the tone are made (their colour and pitch do not follow the request well enough yet:
+    // training/README.md, "Evaluation"), and the video branch, not asked for, is skipped.
+    expect(shapeStats(rgb(r.outputs.image?.value)).pixels).toBeGreaterThan(20);
+    const audio = r.outputs.audio?.value;
+    if (audio?.kind !== "audio" || "file" in audio) throw new Error("no audio output");
+    expect([audio.sampleRate, audio.data.length]).toEqual([16000, 16000]);
+    expect(dominantFrequency({ sampleRate: audio.sampleRate, samples: audio.data }).purity).toBeGreaterThan(
+      0,
+    );
+    expect(r.outputs.video).toBeUndefined();
+    expect(r.nodes.get("decoder-video")?.status).toBe("skipped");
+  }, 120_000);
+
+  it("animates what it is asked to: the shape moves the asked way in the asked colour", async () => {
+    const { r } = await run("make a video of a blue circle moving up");
+    const video = r.outputs.video?.value;
+    if (video?.kind !== "video" || "file" in video) throw new Error("no video output");
+    const first = shapeStats(rgb(video.frames[0] as Value));
+    const last = shapeStats(rgb(video.frames.at(-1) as Value));
+    expect(first.colour).toBe("blue");
+    expect(first.centroid.y - last.centroid.y).toBeGreaterThan(8);
+  }, 120_000);
+});
