@@ -5,6 +5,7 @@
  * on a black 64×64 canvas, tones in three pitch bands (±8%) that are steady or pulse at 4 Hz.
  */
 import sharp from "sharp";
+import { decodeWav as decodeWavFile } from "../../src/lib/media/wav";
 
 export type Rgb = readonly [number, number, number];
 
@@ -113,49 +114,17 @@ export interface Audio {
   samples: Float32Array;
 }
 
-/** Decodes a PCM WAV (8/16/24/32-bit integer or 32-bit float), as the app's WAV downloads are written. */
+/** Decodes a WAV as the app's downloads are written (the app's own decoder), channels averaged. */
 export function decodeWav(bytes: Uint8Array): Audio {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error("not a WAV file");
-  let format = 0;
-  let channels = 0;
-  let sampleRate = 0;
-  let bits = 0;
-  let data: DataView | undefined;
-  for (let at = 12; at + 8 <= bytes.length;) {
-    const size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (tag(at) === "fmt ") {
-      format = view.getUint16(body, true);
-      channels = view.getUint16(body + 2, true);
-      sampleRate = view.getUint32(body + 4, true);
-      bits = view.getUint16(body + 14, true);
-      if (format === 0xfffe && size >= 26) format = view.getUint16(body + 24, true); // WAVE_FORMAT_EXTENSIBLE
-    } else if (tag(at) === "data")
-      data = new DataView(bytes.buffer, bytes.byteOffset + body, Math.min(size, bytes.length - body));
-    at = body + size + (size & 1);
-  }
-  if (!data || channels === 0) throw new Error("WAV file without a fmt or data chunk");
-  const width = bits / 8;
-  const read = (o: number): number => {
-    if (format === 3 && bits === 32) return data.getFloat32(o, true);
-    if (format !== 1) throw new Error(`unsupported WAV format ${format} (${bits}-bit)`);
-    if (bits === 16) return data.getInt16(o, true) / 32768;
-    if (bits === 8) return (data.getUint8(o) - 128) / 128;
-    if (bits === 24)
-      return (data.getUint8(o) | (data.getUint8(o + 1) << 8) | (data.getInt8(o + 2) << 16)) / 8388608;
-    if (bits === 32) return data.getInt32(o, true) / 2147483648;
-    throw new Error(`unsupported WAV sample size ${bits}`);
-  };
-  const frames = Math.floor(data.byteLength / (width * channels));
+  const a = decodeWavFile(bytes);
+  const frames = Math.floor(a.data.length / a.channels);
   const samples = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     let sum = 0;
-    for (let c = 0; c < channels; c++) sum += read((f * channels + c) * width);
-    samples[f] = sum / channels;
+    for (let c = 0; c < a.channels; c++) sum += a.data[f * a.channels + c]!;
+    samples[f] = sum / a.channels;
   }
-  return { sampleRate, samples };
+  return { sampleRate: a.sampleRate, samples };
 }
 
 /** Power of `x` at `freq` Hz (Goertzel), normalised by the length. */

@@ -7,6 +7,7 @@
  */
 import "server-only";
 import { spawn } from "node:child_process";
+import { decodeWav } from "~/lib/media/wav";
 import sharp from "sharp";
 import { NodeExecutionError } from "~/server/engine/errors";
 import type { ExecutionContext } from "~/server/engine/executor";
@@ -40,48 +41,6 @@ export async function decodeImageBytes(bytes: Uint8Array): Promise<ImageValue> {
     return { kind: "image", width: info.width, height: info.height, channels: 3, data: new Uint8Array(rgb) };
   }
   return { kind: "image", width: info.width, height: info.height, channels, data: new Uint8Array(data) };
-}
-
-/** Decodes a RIFF/WAVE file. */
-export function decodeWav(bytes: Uint8Array): AudioValue {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE")
-    throw new Error("not a WAV file (only WAV audio can be decoded)");
-  let format = 0;
-  let channels = 0;
-  let sampleRate = 0;
-  let bits = 0;
-  let data: Uint8Array | undefined;
-  for (let at = 12; at + 8 <= bytes.length;) {
-    const id = tag(at);
-    const size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (id === "fmt ") {
-      format = view.getUint16(body, true);
-      channels = view.getUint16(body + 2, true);
-      sampleRate = view.getUint32(body + 4, true);
-      bits = view.getUint16(body + 14, true);
-      if (format === 0xfffe && size >= 26) format = view.getUint16(body + 24, true); // WAVE_FORMAT_EXTENSIBLE
-    } else if (id === "data") data = bytes.subarray(body, Math.min(bytes.length, body + size));
-    at = body + size + (size & 1);
-  }
-  if (!data || channels === 0) throw new Error("WAV file without a fmt or data chunk");
-  const bytesPer = bits / 8;
-  const n = Math.floor(data.length / bytesPer);
-  const out = new Float32Array(n);
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let i = 0; i < n; i++) {
-    const o = i * bytesPer;
-    if (format === 3 && bits === 32) out[i] = dv.getFloat32(o, true);
-    else if (format === 1 && bits === 16) out[i] = dv.getInt16(o, true) / 32768;
-    else if (format === 1 && bits === 8) out[i] = (dv.getUint8(o) - 128) / 128;
-    else if (format === 1 && bits === 24)
-      out[i] = ((dv.getUint8(o) | (dv.getUint8(o + 1) << 8) | (dv.getInt8(o + 2) << 16)) / 8388608) as number;
-    else if (format === 1 && bits === 32) out[i] = dv.getInt32(o, true) / 2147483648;
-    else throw new Error(`unsupported WAV encoding (format ${format}, ${bits} bits)`);
-  }
-  return { kind: "audio", sampleRate, channels, data: out };
 }
 
 /** The pixels of an image input value, decoding an upload when needed. */
