@@ -18,6 +18,8 @@ const clip: VideoValue = {
   frames: [solid([255, 0, 0]), solid([0, 255, 0]), solid([0, 0, 255])],
 };
 
+const hasFfmpeg = spawnSync("ffmpeg", ["-version"]).status === 0;
+
 describe("video decoding", () => {
   it("reads back an animated WebP as written: every frame, its pixels and the frame rate", async () => {
     const v = await decodeAnimatedBytes(await encodeAnimatedWebp(clip));
@@ -42,9 +44,35 @@ describe("video decoding", () => {
 
   it("fails clearly on bytes that are not a video (ffmpeg missing or refusing)", async () => {
     await expect(decodeAnimatedBytes(new Uint8Array([1, 2, 3]))).rejects.toThrow();
-    const hasFfmpeg = spawnSync("ffmpeg", ["-version"]).status === 0;
     if (hasFfmpeg)
       await expect(decodeWithFfmpeg(new Uint8Array([1, 2, 3]))).rejects.toThrow(/ffprobe|ffmpeg/);
     else await expect(decodeWithFfmpeg(new Uint8Array([1, 2, 3]))).rejects.toThrow(/ENOENT/);
+  });
+
+  it.skipIf(!hasFfmpeg)("decodes an MP4 through ffmpeg, scaled down to 512 px wide", async () => {
+    const mp4 = spawnSync(
+      "ffmpeg",
+      [
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=1280x720:rate=8",
+        "-t",
+        "1",
+        "-pix_fmt",
+        "yuv420p",
+        "-f",
+        "mp4",
+        "-movflags",
+        "frag_keyframe+empty_moov",
+        "pipe:1",
+      ],
+      { maxBuffer: 1 << 26 },
+    ).stdout;
+    const v = await decodeWithFfmpeg(new Uint8Array(mp4));
+    expect([v.width, v.height, v.fps, v.frames.length]).toEqual([512, 288, 8, 8]);
+    expect(v.frames[0]!.data.length).toBe(512 * 288 * 3);
   });
 });

@@ -105,8 +105,16 @@ export async function decodeAnimatedBytes(bytes: Uint8Array): Promise<VideoValue
   return { kind: "video", fps: Math.round((1000 / meanDelay) * 100) / 100, width, height, frames };
 }
 
-/** Decodes any video ffmpeg reads into RGB frames at the file's own rate (at most `maxFrames`). */
-export async function decodeWithFfmpeg(bytes: Uint8Array, maxFrames = 512): Promise<VideoValue> {
+/**
+ * Decodes any video ffmpeg reads into RGB frames at the file's own rate: at most `maxFrames` frames, scaled
+ * down to at most `maxSide` pixels wide (model nodes resize far below that; a long 4K clip would otherwise
+ * take gigabytes).
+ */
+export async function decodeWithFfmpeg(
+  bytes: Uint8Array,
+  maxFrames = 256,
+  maxSide = 512,
+): Promise<VideoValue> {
   const probe = await new Promise<{ width: number; height: number; fps: number }>((resolve, reject) => {
     const p = spawn("ffprobe", [
       "-v",
@@ -134,6 +142,9 @@ export async function decodeWithFfmpeg(bytes: Uint8Array, maxFrames = 512): Prom
     });
     p.stdin.end(bytes);
   });
+  const scale = Math.min(1, maxSide / probe.width);
+  const width = Math.max(2, Math.round((probe.width * scale) / 2) * 2);
+  const height = Math.max(2, Math.round((probe.height * scale) / 2) * 2);
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const p = spawn("ffmpeg", [
       "-v",
@@ -142,6 +153,8 @@ export async function decodeWithFfmpeg(bytes: Uint8Array, maxFrames = 512): Prom
       "pipe:0",
       "-frames:v",
       String(maxFrames),
+      "-vf",
+      `scale=${width}:${height}`,
       "-f",
       "rawvideo",
       "-pix_fmt",
@@ -157,17 +170,17 @@ export async function decodeWithFfmpeg(bytes: Uint8Array, maxFrames = 512): Prom
     );
     p.stdin.end(bytes);
   });
-  const frameBytes = probe.width * probe.height * 3;
+  const frameBytes = width * height * 3;
   const frames: ImageValue[] = [];
   for (let at = 0; at + frameBytes <= raw.length; at += frameBytes)
     frames.push({
       kind: "image",
-      width: probe.width,
-      height: probe.height,
+      width,
+      height,
       channels: 3,
       data: new Uint8Array(raw.subarray(at, at + frameBytes)),
     });
-  return { kind: "video", fps: probe.fps, width: probe.width, height: probe.height, frames };
+  return { kind: "video", fps: probe.fps, width, height, frames };
 }
 
 /** The frames of a video input value, decoding an upload when needed. */
