@@ -19,6 +19,7 @@ import { allowServerOnlyImports } from "../src/worker/server-only-hook";
 
 allowServerOnlyImports();
 const { executors } = await import("@nodes/executors");
+const { MIME_BY_EXT } = await import("~/lib/media/mime");
 const { parseWorkflowFile } = await import("~/lib/graph/io");
 const { MemoryArtifactStore } = await import("~/server/engine/artifacts");
 const { silentLogger } = await import("~/server/engine/executor");
@@ -180,12 +181,6 @@ async function judge(modality: Modality, v: Value): Promise<Attrs> {
 
 // ---- Runs ---------------------------------------------------------------------------------------------
 
-const MIME: Record<string, string> = {
-  ".png": "image/png",
-  ".wav": "audio/wav",
-  ".webp": "image/webp",
-  ".gif": "image/gif",
-};
 const inference = await InferenceRuntime.create({
   ...(args.models && { modelsDir: path.resolve(args.models) }),
   providers: [{ name: "cpu", available: true }],
@@ -197,7 +192,7 @@ async function runItem(item: Item) {
   const inputs: Record<string, Value> = { prompt: { kind: "text", text: item.prompt } };
   for (const [m, rel] of Object.entries(item.inputs) as [Modality, string][]) {
     const bytes = readFileSync(path.join(args.eval, rel));
-    const mime = MIME[path.extname(rel).toLowerCase()] ?? "application/octet-stream";
+    const mime = MIME_BY_EXT[path.extname(rel).toLowerCase()] ?? "application/octet-stream";
     const hash = await store.put(bytes, mime);
     inputs[m] = { kind: m, file: { hash, mime, filename: path.basename(rel), size: bytes.length } } as Value;
   }

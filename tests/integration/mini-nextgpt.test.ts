@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executors } from "@nodes/executors";
 import { parseWorkflowFile } from "~/lib/graph/io";
+import { MIME_BY_EXT } from "~/lib/media/mime";
 import type { ImageValue, Value } from "~/lib/values/types";
 import { MemoryArtifactStore } from "~/server/engine/artifacts";
 import { silentLogger } from "~/server/engine/executor";
@@ -35,14 +36,12 @@ beforeAll(async () => {
 });
 afterAll(() => inference?.close());
 
-const MIME: Record<string, string> = { ".png": "image/png", ".wav": "audio/wav", ".webp": "image/webp" };
-
 async function run(prompt: string, media: Partial<Record<"image" | "audio" | "video", string>> = {}) {
   const store = new MemoryArtifactStore();
   const inputs: Record<string, Value> = { prompt: { kind: "text", text: prompt } };
   for (const [kind, file] of Object.entries(media)) {
     const bytes = readFileSync(path.join(WORLD, file));
-    const mime = MIME[path.extname(file)]!;
+    const mime = MIME_BY_EXT[path.extname(file)]!;
     const hash = await store.put(bytes, mime);
     inputs[kind] = { kind, file: { hash, mime, filename: file, size: bytes.length } } as Value;
   }

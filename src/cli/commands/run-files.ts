@@ -11,6 +11,7 @@ import { isPng, WORKFLOW_PNG_KEYWORD, withPngText } from "~/lib/media/png-text";
 import type { TensorValue, Value, VideoValue } from "~/lib/values/types";
 import { isEncodedMedia } from "~/lib/values/types";
 import { decodedFrames, encodeAnimatedWebp, encodePng, encodeWav } from "~/server/media/encode";
+import { EXT_BY_MIME } from "~/lib/media/mime";
 
 function tensorJson(t: TensorValue): { dtype: string; dims: number[]; data: (number | string | boolean)[] } {
   const data = Array.from(t.data as ArrayLike<number | bigint>, (x) =>
@@ -18,20 +19,6 @@ function tensorJson(t: TensorValue): { dtype: string; dims: number[]; data: (num
   );
   return { dtype: t.dtype, dims: [...t.dims], data };
 }
-
-const MEDIA_EXT: Record<string, string> = {
-  "image/png": ".png",
-  "image/jpeg": ".jpg",
-  "image/webp": ".webp",
-  "image/gif": ".gif",
-  "audio/wav": ".wav",
-  "audio/x-wav": ".wav",
-  "audio/mpeg": ".mp3",
-  "audio/ogg": ".ogg",
-  "audio/flac": ".flac",
-  "video/mp4": ".mp4",
-  "video/webm": ".webm",
-};
 
 /** Whether `ffmpeg` runs here (it is optional: only `--video mp4` needs it). */
 export function hasFfmpeg(): boolean {
@@ -89,7 +76,7 @@ export async function writeValueFile(
   if (isEncodedMedia(value)) {
     const bytes = await readArtifact(value.file.hash);
     if (!bytes) throw new Error(`the uploaded file ${value.file.filename} is no longer stored`);
-    const ext = MEDIA_EXT[value.file.mime] ?? (path.extname(value.file.filename) || ".bin");
+    const ext = EXT_BY_MIME[value.file.mime] ?? (path.extname(value.file.filename) || ".bin");
     // An uploaded PNG that reached an image output carries the workflow too.
     const embed = value.kind === "image" && opts.workflow !== undefined && isPng(bytes);
     writeFileSync(file(ext), embed ? withPngText(bytes, WORKFLOW_PNG_KEYWORD, opts.workflow!) : bytes);

@@ -34,6 +34,7 @@ import { InferenceRuntime } from "~/server/inference/context";
 import type { ProviderRequest } from "~/server/inference/types";
 import { openRunDatabase } from "./run-database";
 import { writeValueFile } from "./run-files";
+import { MIME_BY_EXT } from "~/lib/media/mime";
 
 export type InputArg = { text: string } | { file: string };
 
@@ -65,20 +66,6 @@ export interface HeadlessRunResult {
   problems: RunProblem[];
   error?: ErrorInfo;
 }
-
-const MIME_BY_EXT: Record<string, string> = {
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".webp": "image/webp",
-  ".gif": "image/gif",
-  ".wav": "audio/wav",
-  ".mp3": "audio/mpeg",
-  ".ogg": "audio/ogg",
-  ".flac": "audio/flac",
-  ".mp4": "video/mp4",
-  ".webm": "video/webm",
-};
 
 /** What kind of value the input nodes named `name` take (text when unknown: planning then says why). */
 function inputKind(graph: WorkflowGraph, name: string): string {

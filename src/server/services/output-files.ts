@@ -17,6 +17,7 @@ import { encodeAnimatedWebp, encodePng, encodeWav } from "~/server/media/encode"
 import { createArtifactStore } from "./artifacts";
 import { InvalidInputError, NotFoundError } from "./errors";
 import { runOutput } from "./runs";
+import { EXT_BY_MIME } from "~/lib/media/mime";
 
 export interface OutputFile {
   data: Uint8Array;
@@ -24,20 +25,6 @@ export interface OutputFile {
   /** `<output name>.<ext>`: the output node's Name setting, else its id. */
   filename: string;
 }
-
-const EXT_BY_MIME: Record<string, string> = {
-  "image/png": ".png",
-  "image/jpeg": ".jpg",
-  "image/webp": ".webp",
-  "image/gif": ".gif",
-  "audio/wav": ".wav",
-  "audio/x-wav": ".wav",
-  "audio/mpeg": ".mp3",
-  "audio/ogg": ".ogg",
-  "audio/flac": ".flac",
-  "video/mp4": ".mp4",
-  "video/webm": ".webm",
-};
 
 function baseName(graph: unknown, nodeId: string): string {
   const parsed = workflowGraphSchema.safeParse(graph);
