@@ -4,7 +4,7 @@
  * with a KV cache — the runtime's own ceiling — and (b) transformers.js `generate` on the same weights.
  *
  *   nice -n 10 /usr/bin/python3 bench/models/make_llm.py        # once: bench/.models/bench-llm-100m (~0.8 GB)
- *   (cd bench/.tfjs && npm install --ignore-scripts)             # once, for (b); see bench/README.md
+ *   (cd bench/.tfjs && npm ci --ignore-scripts)             # once, for (b); see bench/README.md
  *   npx tsx bench/llm-compare.ts [--tokens 540] [--repeats 3] [--runners node,ort,ort-app,tfjs] [--threads 1]
  *
  * The model: LLaMA architecture, 100.7M parameters (H 768, 12 layers, 12 heads / 4 kv heads, SwiGLU 2048,

@@ -94,6 +94,61 @@ def pixels_batch(world: World, modality: str, start: int, n: int) -> tuple[Tenso
     return torch.from_numpy(np.stack(xs).astype(np.float32)), caps
 
 
+# --- prompt noise ---------------------------------------------------------------------------------------
+def _protected_words() -> frozenset[str]:
+    """Words that carry what a request asks for: attribute values and their training synonyms, nouns, motion
+    phrases, position words and joiners. Prompt noise never drops or replaces them (the answer depends on
+    them); held-out synonyms are not in the set, because training never sees them."""
+    from world import language as L
+    from world.attributes import COLOURS, SHAPES
+    words = set(SHAPES) | set(COLOURS) | {"and", "then", "also", "a", "an", "the", "this", "in", "on", "at",
+                                          "corner", "of"}
+    for options in L.WORDS.values():
+        for w in options:
+            if w not in L.HELDOUT_SYNONYMS:
+                words.update(w.split())
+    for train, _ in L.NOUN.values():
+        words.update(train)
+    for phrases in L.MOTION_PHRASES.values():
+        for ph in phrases[:-1]:
+            words.update(ph.split())
+    return frozenset(words)
+
+
+PROTECTED = _protected_words()
+_LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+
+
+def _random_word(rng: np.random.Generator) -> str:
+    return "".join(rng.choice(_LETTERS, int(rng.integers(2, 9))))
+
+
+def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6) -> str:
+    """With probability p, perturbs a request's wording where it carries no attribute: drops words, replaces
+    them with random letter strings (which the tokenizer splits into pieces never seen as words, as it does a
+    person's own wording), inserts such strings, and varies the final punctuation. The LLM thereby learns to
+    read the intent from what remains and to ignore words it does not know, instead of memorising the
+    templates; the answer is unchanged, so no attribute is ever invented."""
+    if rng.random() >= p:
+        return prompt
+    out = []
+    for w in prompt.split(" "):
+        core = w.strip("?.,!")
+        if core not in PROTECTED:
+            r = rng.random()
+            if r < 0.12:
+                continue
+            if r < 0.27:
+                w = _random_word(rng) + w[len(core):] if w.startswith(core) else _random_word(rng)
+        out.append(w)
+        if rng.random() < 0.08:
+            out.append(_random_word(rng))
+    if rng.random() < 0.15:
+        out.insert(0, _random_word(rng))
+    text = " ".join(out).rstrip("?.,! ")
+    return text + str(rng.choice(["", "", ".", "?", "!", ", please", " please"]))
+
+
 # --- LLM sequences --------------------------------------------------------------------------------------
 class Sequence_:
     """One LLM training sequence: token ids with media slots, and the labels of the answer."""

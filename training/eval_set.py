@@ -9,7 +9,10 @@ EVAL_OFFSET upward (taken in order, each task keeping the first ones it needs), 
 - prompts use only held-out phrasings: the held-out templates of `language.TEMPLATES` (2 per generation and
   describe intent, 1 per X→Y conversion), the held-out joiner " plus " for compound requests, the held-out
   synonyms where a value has one (tiny, huge, mid sized, shrill, raspy, pulsating, continuous, upward), and
-  half of the time the held-out nouns (pic, noise, movie). Training dialogues use even rng streams
+  half of the time the held-out nouns (pic, noise, movie). With ``--words train`` the templates and joiner
+  stay held out but attributes, nouns and motions are named with the training vocabulary: a word the world
+  never taught cannot be understood by an LLM trained only on the world, so the two sets separate "unseen
+  sentence" from "unseen word". Training dialogues use even rng streams
   (``2i``), held-out ones odd streams (``2i+1``), and training never goes near EVAL_OFFSET;
 - input media are drawn by those dialogues, not from the training pools;
 - expectations are the dialogue's own `outputs` (X→Y: the world's cross-modal rules; generation: the
@@ -110,12 +113,16 @@ WRITERS = {"image": write_png, "audio": write_wav, "video": write_webp}
 
 # --- the world's own choices, recorded -------------------------------------------------------------------
 @contextlib.contextmanager
-def recording():
+def recording(words: str = "heldout"):
     """Records, while world.dialogue runs, the request texts (L.request) and which attributes a generation
     request left out (the `omit` of L.describe_object / L.describe_audio calls that have an rng: those are the
-    request's descriptions; canonical captions pass no rng). Restores the language module afterwards."""
+    request's descriptions; canonical captions pass no rng). Restores the language module afterwards.
+
+    words="train" keeps the held-out templates and joiner but names attributes, nouns and motions with the
+    training vocabulary (the describe_* and noun calls get heldout=False)."""
     log: dict[str, list] = {"requests": [], "omit": []}
-    orig = {k: getattr(L, k) for k in ("request", "describe_object", "describe_audio", "describe_video")}
+    orig = {k: getattr(L, k) for k in ("request", "describe_object", "describe_audio", "describe_video", "noun")}
+    vocab = words == "heldout"
 
     def request(intent, rng, heldout, desc="", x=""):
         r = orig["request"](intent, rng, heldout, desc=desc, x=x)
@@ -125,20 +132,23 @@ def recording():
     def describe_object(o, rng=None, heldout=False, omit=frozenset()):
         if rng is not None:
             log["omit"].append(("image", sorted(omit)))
-        return orig["describe_object"](o, rng, heldout, omit)
+        return orig["describe_object"](o, rng, heldout and vocab, omit)
 
     def describe_audio(a, rng=None, heldout=False, omit=frozenset()):
         if rng is not None:
             log["omit"].append(("audio", sorted(omit)))
-        return orig["describe_audio"](a, rng, heldout, omit)
+        return orig["describe_audio"](a, rng, heldout and vocab, omit)
 
     def describe_video(v, rng=None, heldout=False):
         if rng is not None:
             log["omit"].append(("video", []))
-        return orig["describe_video"](v, rng, heldout)
+        return orig["describe_video"](v, rng, heldout and vocab)
+
+    def noun(modality, rng, heldout=False):
+        return orig["noun"](modality, rng, heldout and vocab)
 
     patched = {"request": request, "describe_object": describe_object, "describe_audio": describe_audio,
-               "describe_video": describe_video}
+               "describe_video": describe_video, "noun": noun}
     try:
         for k, f in patched.items():
             setattr(L, k, f)
@@ -168,9 +178,9 @@ def heldout_words(prompt: str) -> list[str]:
     return sorted(w for w in L.HELDOUT_SYNONYMS | HELDOUT_NOUNS if f" {w} " in padded)
 
 
-def dialogue_record(world: World, i: int) -> dict:
+def dialogue_record(world: World, i: int, words: str = "heldout") -> dict:
     """world.dialogue(i, heldout=True) with what it chose: its task, requests and omitted attributes."""
-    with recording() as log:
+    with recording(words) as log:
         d = world.dialogue(i, heldout=True)
     assert d.heldout
     intents = d.intents
@@ -213,7 +223,7 @@ def category(rec: dict) -> str:
     return "compound" if rec["pair"].startswith("text→") else rec["pair"]
 
 
-def build(out: Path, n: int = 50, seed: int = 0) -> dict:
+def build(out: Path, n: int = 50, seed: int = 0, words: str = "heldout") -> dict:
     """Writes <out>/manifest.json and <out>/media/*; returns the manifest."""
     world = World(seed)
     media_dir = out / "media"
@@ -226,7 +236,7 @@ def build(out: Path, n: int = 50, seed: int = 0) -> dict:
     while any(len(got[k]) < need[k] for k in need):
         if i - EVAL_OFFSET > MAX_SCAN:
             raise RuntimeError("eval set: ran out of dialogues")
-        rec = dialogue_record(world, i)
+        rec = dialogue_record(world, i, words)
         rec["index"] = i
         i += 1
         cat = category(rec)
@@ -278,7 +288,7 @@ def build(out: Path, n: int = 50, seed: int = 0) -> dict:
         "about": "Held-out evaluation set of the mini NExT-GPT pack (training/eval_set.py). Each item is "
                  "World(seed).dialogue(world.dialogue, heldout=True): a held-out phrasing, held-out input media, "
                  "and the attributes the text answer (describe) or each generated output must have.",
-        "seed": seed, "evalOffset": EVAL_OFFSET, "n": n, "scanned": scanned,
+        "seed": seed, "evalOffset": EVAL_OFFSET, "n": n, "scanned": scanned, "words": words,
         "counts": {t: sum(1 for it in items if it["task"] == t) for t in TASKS},
         "media": {
             "image": {"format": "png", "width": 64, "height": 64, "channels": 3},
@@ -388,10 +398,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "out" / "eval")
     ap.add_argument("--n", type=int, default=50, help="items per task")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--words", choices=("heldout", "train"), default="heldout",
+                    help="heldout: held-out synonyms, nouns and motion phrases too (the default); train: held-out "
+                         "templates and joiner with the training vocabulary (→ default --out out/eval-train-words)")
     args = ap.parse_args()
+    if args.words == "train" and args.out == HERE / "out" / "eval":
+        args.out = HERE / "out" / "eval-train-words"
     import time
     t0 = time.time()
-    m = build(args.out, args.n, args.seed)
+    m = build(args.out, args.n, args.seed, args.words)
     print(f"wrote {args.out / 'manifest.json'}: {len(m['items'])} items {m['counts']} from {m['scanned']} "
           f"held-out dialogues in {time.time() - t0:.1f}s")
 

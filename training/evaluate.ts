@@ -9,7 +9,9 @@
  *   npx tsx training/evaluate.ts [--eval training/out/eval] [--workflow examples/any-to-any.json]
  *                                [--models models] [--limit N] [--tasks describe-image,text-to-image]
  *
- * Without --models the registry is SWITCHBOARD_MODELS_DIR, else models/ (the committed pack).
+ * Without --models the registry is SWITCHBOARD_MODELS_DIR, else models/ (the committed pack). The second
+ * set, `eval_set.py --words train` → training/out/eval-train-words, keeps the held-out templates but names
+ * attributes with the training vocabulary: `--eval training/out/eval-train-words`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -64,6 +66,8 @@ interface AttributeWords {
 interface Manifest {
   items: Item[];
   attributes: Record<string, AttributeWords>;
+  /** "heldout": held-out templates and words (the default set); "train": held-out templates, training words. */
+  words?: "heldout" | "train";
 }
 interface JudgeSpec {
   file: string;
@@ -298,6 +302,10 @@ const tasks = [...new Set(items.map(rowOf))].sort((a, b) => {
   return order(a) - order(b) || a.localeCompare(b);
 });
 const lines = [
+  `Set ${path.relative(process.cwd(), args.eval)}: held-out templates and joiner, ${
+    manifest.words === "train" ? "the training vocabulary" : "held-out synonyms, nouns and motion phrases"
+  }.`,
+  "",
   "| task | judged | n | attribute accuracy | all attributes right | per attribute |",
   "| --- | --- | --- | --- | --- | --- |",
 ];

@@ -8,6 +8,8 @@ Stable Diffusion / AudioLDM / ZeroScope), which cannot be had offline; stages 1�
 2  decoder-side alignment: signal-token embeddings + output projectors learn to produce the signal tokens
    and to map their hidden states onto the conditioning text encoder's output for the caption (MSE).
 3  instruction tuning: LoRA on the LLM + all projectors on instruction dialogues (LM loss + MSE).
+4  decoder fine-tuning: the decoders learn from the output projectors' conditioning (not in the paper, whose
+   decoders stay frozen; small decoders are not robust to the gap between projector and text encoder).
 """
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ class Pack:
     dialogues: int = 12000
     video_latents: int = 1000
     runtime: dict = field(default_factory=dict)  # per-run caches, dropped before saving
+    done: list[str] = field(default_factory=list)  # stages trained so far (train.py --resume skips them)
 
     @classmethod
     def create(cls, tok: BpeTokenizer, llm_cfg: LlmConfig, enc_cfg: EncoderConfig | None = None) -> "Pack":
@@ -254,14 +257,14 @@ def stage_llm_pretrain(p: Pack, w: World, steps: int, batch: int) -> dict:
     items = dialogue_pool(p, w)
 
     def step(s: int) -> dict[str, Tensor]:
-        seqs = []
+        seqs, rng = [], np.random.default_rng([11, s])
         for i in _batch_idx(s, batch, len(items), salt=11):
             d = items[i]
             if d.input_caption:  # no media yet: ask for the caption of a sample instead
                 cap = next(iter(d.input_caption.values()))
                 seqs.append(D.Sequence_(p.tok, "say: " + cap, {}, cap + "."))
             else:
-                seqs.append(D.Sequence_(p.tok, d.prompt, {}, d.response))
+                seqs.append(D.Sequence_(p.tok, D.noisy_prompt(d.prompt, rng), {}, d.response))
         b = D.build_llm_batch(seqs, lm.embed_tokens, None)
         return {"lm": lm_loss(llm_forward(lm, b)[0], b["labels"])}
     return run_steps("0b llm", steps, _params(lm), step, p.lr["0b_llm"])
@@ -312,6 +315,42 @@ def _video_latents(p: Pack, w: World, n: int) -> tuple[Tensor, list[str]]:
 
 #: Which decoders stage 0c trains (train.py --decoders image trains the image diffusion decoder alone).
 DECODER_PARTS: tuple[str, ...] = ("image", "audio", "video")
+_ALPHAS = sd15_alphas_cumprod()
+_STFT_WINDOWS = {n: torch.hann_window(n) for n in (256, 1024)}
+
+
+@torch.no_grad()
+def _image_latents(p: Pack, img: C.ModalCache) -> Tensor:
+    """Scaled VAE latents of every cached image, computed once."""
+    if "z_img" not in p.runtime:
+        enc = p["vae_encoder"].eval()
+        p.runtime["z_img"] = torch.cat([enc(img.pixels(np.arange(i, min(i + 256, len(img)))))[0]
+                                        for i in range(0, len(img), 256)]) * p.facts["vae_scaling_factor"]
+    return p.runtime["z_img"]
+
+
+def _unet_loss(unet: nn.Module, z0: Tensor, c: Tensor) -> Tensor:
+    """ε-prediction loss at a random SD-1.5 timestep, with 10% zeroed conditioning (the executor's CFG
+    unconditional input is zeros)."""
+    c = c * (torch.rand(len(z0), 1, 1) > 0.1).float()
+    t = torch.randint(0, 1000, (len(z0),))
+    noise = torch.randn_like(z0)
+    a = _ALPHAS[t].view(-1, 1, 1, 1)
+    return F.mse_loss(unet(a.sqrt() * z0 + (1 - a).sqrt() * noise, t, c), noise)
+
+
+def _audio_loss(audio: nn.Module, c: Tensor, aud: C.ModalCache, idx) -> dict[str, Tensor]:
+    """DDSP controls (f0, loudness) supervised directly, plus a multi-resolution log-STFT loss."""
+    wave = torch.from_numpy(aud.extra["wave"][idx]).float()
+    f0, loud = torch.from_numpy(aud.extra["f0"][idx]), torch.from_numpy(aud.extra["loud"][idx])
+    lf0, lloud, harm = audio.controls(c)
+    pred = audio.synthesize(lf0, lloud, harm)
+    spec = 0.0
+    for n_fft, win in _STFT_WINDOWS.items():
+        S1 = torch.stft(pred, n_fft, n_fft // 4, window=win, return_complex=True).abs()
+        S2 = torch.stft(wave, n_fft, n_fft // 4, window=win, return_complex=True).abs()
+        spec = spec + F.l1_loss(torch.log(S1 + 1e-5), torch.log(S2 + 1e-5))
+    return {"audio_ctrl": F.mse_loss(lf0, f0) + F.mse_loss(lloud, loud), "audio_spec": 0.1 * spec}
 
 
 def stage_decoders(p: Pack, w: World, steps: int, batch: int, parts: tuple[str, ...] | None = None) -> dict:
@@ -321,45 +360,23 @@ def stage_decoders(p: Pack, w: World, steps: int, batch: int, parts: tuple[str, 
     unet, cond, vae_e = p["unet"], p["cond_text"], p["vae_encoder"]
     audio, video = p["decoder.audio"], p["decoder.video"]
     freeze(vae_e, p["vae_decoder"])
-    ac = sd15_alphas_cumprod()
-    k = p.facts["vae_scaling_factor"]
     cache = world_cache(p, w)
     img, aud = cache.image, cache.audio
-    with torch.no_grad():
-        z_img = torch.cat([vae_e.eval()(img.pixels(np.arange(i, min(i + 256, len(img)))))[0]
-                           for i in range(0, len(img), 256)]) * k
+    z_img = _image_latents(p, img)
     vz, vcaps_all = _video_latents(p, w, p.video_latents) if "video" in parts else (None, None)
     vcap_ids = D.caption_ids(p.tok, vcaps_all) if vcaps_all else None
-    wins = {n: torch.hann_window(n) for n in (256, 1024)}
 
     def step(s: int) -> dict[str, Tensor]:
         out = {}
         if "image" in parts:
             idx = _batch_idx(s, batch, len(img), salt=31)
-            z0 = z_img[idx]
-            c = cond.condition(img.cond_ids[idx, _variant(s, len(idx))], "image")
-            c = c * (torch.rand(len(idx), 1, 1) > 0.1).float()
-            t = torch.randint(0, 1000, (len(idx),))
-            noise = torch.randn_like(z0)
-            a = ac[t].view(-1, 1, 1, 1)
-            out["unet"] = F.mse_loss(unet(a.sqrt() * z0 + (1 - a).sqrt() * noise, t, c), noise)
+            out["unet"] = _unet_loss(unet, z_img[idx], cond.condition(img.cond_ids[idx, _variant(s, len(idx))], "image"))
         if "audio" in parts:
-            ab = max(1, batch // 2)
-            idx = _batch_idx(s, ab, len(aud), salt=32)
-            wave = torch.from_numpy(aud.extra["wave"][idx]).float()
-            f0, loud = torch.from_numpy(aud.extra["f0"][idx]), torch.from_numpy(aud.extra["loud"][idx])
-            lf0, lloud, harm = audio.controls(cond.condition(aud.cond_ids[idx, _variant(s + 1, len(idx))], "audio"))
-            pred = audio.synthesize(lf0, lloud, harm)
-            spec = 0.0
-            for n_fft, win in wins.items():
-                S1 = torch.stft(pred, n_fft, n_fft // 4, window=win, return_complex=True).abs()
-                S2 = torch.stft(wave, n_fft, n_fft // 4, window=win, return_complex=True).abs()
-                spec = spec + F.l1_loss(torch.log(S1 + 1e-5), torch.log(S2 + 1e-5))
-            out["audio_ctrl"] = F.mse_loss(lf0, f0) + F.mse_loss(lloud, loud)
-            out["audio_spec"] = 0.1 * spec
+            idx = _batch_idx(s, max(1, batch // 2), len(aud), salt=32)
+            c = cond.condition(aud.cond_ids[idx, _variant(s + 1, len(idx))], "audio")
+            out.update(_audio_loss(audio, c, aud, idx))
         if "video" in parts:
-            vb = max(1, batch // 4)
-            idx = _batch_idx(s, vb, len(vz), salt=33)
+            idx = _batch_idx(s, max(1, batch // 4), len(vz), salt=33)
             out["video"] = F.mse_loss(video.latents(cond.condition(vcap_ids[idx], "video")), vz[idx])
         return out
     params = _params(unet, cond, audio) + [q for n, q in video.named_parameters() if not n.startswith("vae.")]
@@ -419,8 +436,10 @@ def _signal_mse(p: Pack, hidden: Tensor, b: dict[str, Tensor], items: list[Dialo
     return loss
 
 
-def _sequences(p: Pack, items: list[DialogueItem]) -> list[D.Sequence_]:
-    return [D.Sequence_(p.tok, d.prompt, d.emb, d.response) for d in items]
+def _sequences(p: Pack, items: list[DialogueItem], rng: np.random.Generator | None = None) -> list[D.Sequence_]:
+    """Training sequences of dialogues; with `rng`, prompts get `D.noisy_prompt` noise."""
+    return [D.Sequence_(p.tok, D.noisy_prompt(d.prompt, rng) if rng is not None else d.prompt, d.emb, d.response)
+            for d in items]
 
 
 def stage2_decoder_alignment(p: Pack, w: World, steps: int, batch: int) -> dict:
@@ -459,10 +478,96 @@ def stage3_instruction(p: Pack, w: World, steps: int, batch: int) -> dict:
 
     def step(s: int) -> dict[str, Tensor]:
         ds = [items[i] for i in _batch_idx(s, batch, len(items), salt=60)]
-        b = D.build_llm_batch(_sequences(p, ds), lm.embed_tokens, _project(p))
+        b = D.build_llm_batch(_sequences(p, ds, np.random.default_rng([60, s])), lm.embed_tokens, _project(p))
         logits, hidden = llm_forward(lm, b)
         return {"lm": lm_loss(logits, b["labels"]), "mse": _signal_mse(p, hidden, b, ds)}
     params = _params(lm) + _params(*(p[f"{k}.{m}"] for k in ("input_projector", "output_projector") for m in MODALITIES))
     t = run_steps("3 instruction", steps, params, step, p.lr["3_instruction"])
     lm.merge_lora()
     return t
+
+
+# --- stage 4 --------------------------------------------------------------------------------------------
+@torch.no_grad()
+def _signal_hidden(p: Pack, items: list[DialogueItem]) -> dict[str, tuple[Tensor, list[str]]]:
+    """Per modality: the trained LLM's hidden states at the signal tokens of every dialogue that asks for
+    that modality (teacher-forced on the answer: what the output projector receives at run time when the LLM
+    answers right) and the canonical caption its output should show."""
+    lm = p["llm"].eval()
+    rows = [d for d in items if d.output_captions]
+    out: dict[str, tuple[list[Tensor], list[str]]] = {m: ([], []) for m in MODALITIES}
+    for k in range(0, len(rows), 64):
+        ds = rows[k:k + 64]
+        b = D.build_llm_batch(_sequences(p, ds), lm.embed_tokens, _project(p))
+        hidden = llm_forward(lm, b)[1]
+        for m in MODALITIES:
+            first = p.tok.vocab[f"[{D.SIGNAL_PREFIX[m]}0]"]
+            n = {"image": 4, "audio": 8, "video": 24}[m]
+            for bi, d in enumerate(ds):
+                pos = (b["token_ids"][bi] == first).nonzero()
+                if m in d.output_captions and len(pos):
+                    out[m][0].append(hidden[bi, pos[0, 0]: pos[0, 0] + n])
+                    out[m][1].append(d.output_captions[m])
+    return {m: (torch.stack(h) if h else torch.zeros(0), caps) for m, (h, caps) in out.items()}
+
+
+def _matches(hidden: Tensor, caps: list[str], pool: list[str]) -> tuple[Tensor, list[np.ndarray]]:
+    """Keeps the requests whose caption some pool sample has; for each, the indices of those samples."""
+    where: dict[str, list[int]] = {}
+    for i, c in enumerate(pool):
+        where.setdefault(c, []).append(i)
+    keep = [i for i, c in enumerate(caps) if c in where]
+    return hidden[keep], [np.array(where[caps[i]]) for i in keep]
+
+
+def stage4_decoder_finetune(p: Pack, w: World, steps: int, batch: int, parts: tuple[str, ...] | None = None) -> dict:
+    """Output projectors and decoders trained end to end on the decoders' own losses, from the LLM's
+    signal-token hidden states. Stages 2–3 align the projectors to `cond_text` (MSE), but a small decoder is
+    not robust to the gap, and `cond_text`'s audio conditioning carries little pitch (README, "What the pack
+    learned"). Targets are world samples with the requested caption (cached images and tones, the first
+    `p.video_latents` videos); the LLM, input projectors, `cond_text` and VAE stay frozen."""
+    parts = parts or DECODER_PARTS
+    unet, audio, video = p["unet"], p["decoder.audio"], p["decoder.video"]
+    proj = {m: p[f"output_projector.{m}"] for m in MODALITIES}
+    freeze(p["llm"], p["cond_text"], p["vae_encoder"], *(p[f"input_projector.{m}"] for m in MODALITIES))
+    freeze(unet, audio, video, *proj.values(), on=True)
+    freeze(p["vae_decoder"])
+    items = dialogue_pool(p, w)
+    _embed_pool(p, items)
+    t0 = time.time()
+    hidden = _signal_hidden(p, items)
+    cache = world_cache(p, w)
+    data = {}
+    if "image" in parts:
+        data["image"] = _matches(*hidden["image"], cache.image.canonical) + (_image_latents(p, cache.image),)
+    if "audio" in parts:
+        data["audio"] = _matches(*hidden["audio"], cache.audio.canonical) + (None,)
+    if "video" in parts:
+        vz, vcaps = _video_latents(p, w, p.video_latents)
+        data["video"] = _matches(*hidden["video"], vcaps) + (vz,)
+    data = {m: v for m, v in data.items() if len(v[1])}  # (a smoke run's few videos may match nothing)
+    print(f"[4 decoders] signal hidden states of " + ", ".join(f"{m} {len(v[1])}" for m, v in data.items())
+          + f" requests in {time.time() - t0:.1f}s", flush=True)
+
+    def pick(m: str, s: int, n: int) -> tuple[Tensor, np.ndarray]:
+        h, where, _ = data[m]
+        k = _batch_idx(s, n, len(where), salt=70 + MODALITIES.index(m))
+        rng = np.random.default_rng([71, s, MODALITIES.index(m)])
+        return proj[m](h[k]), np.array([where[i][rng.integers(len(where[i]))] for i in k])
+
+    def step(s: int) -> dict[str, Tensor]:
+        out = {}
+        if "image" in data:
+            c, idx = pick("image", s, batch)
+            out["unet"] = _unet_loss(unet, data["image"][2][idx], c)
+        if "audio" in data:
+            c, idx = pick("audio", s, max(1, batch // 2))
+            out.update(_audio_loss(audio, c, cache.audio, idx))
+        if "video" in data:
+            c, idx = pick("video", s, max(1, batch // 4))
+            out["video"] = F.mse_loss(video.latents(c), data["video"][2][idx])
+        return out
+    params = _params(*(proj[m] for m in data)) + (_params(unet) if "image" in data else []) + (
+        _params(audio) if "audio" in data else []) + (
+        [q for n, q in video.named_parameters() if not n.startswith("vae.") and q.requires_grad] if "video" in data else [])
+    return run_steps("4 decoders", steps, params, step, p.lr["4_decoders"])

@@ -1,7 +1,7 @@
 """Reproduces the whole mini NExT-GPT pack from scratch: tokenizer, stage 0 (stand-ins for the pretrained
 encoders, LLM and decoders), the paper's stages 1–3, then ONNX export with manifests.
 
-    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (1.7 h measured, 2 cores)
+    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (~1.75 h measured, 2 cores)
     /usr/bin/python3 training/train.py --smoke                # every stage a few steps → training/out/smoke
     /usr/bin/python3 training/train.py --bench                # 25 steps per stage at full batch → out/bench
     /usr/bin/python3 training/train.py --only 0a --steps 0a_encoders=600 --out training/out/run0a
@@ -36,16 +36,17 @@ from models.tokenizer import train_bpe  # noqa: E402
 from world import World  # noqa: E402
 
 #: (stage, function, steps in a full run, batch size, peak learning rate). Sized from the rates `--bench`
-#: measured on the shared 2-core machine (README "Training time"): about 1.6 h with --jobs 2 (1.7 h measured). Every stage
+#: measured on the shared 2-core machine (README "Training time"): about 1.75 h with --jobs 2 (measured). Every stage
 #: warms up over 5% of its steps, then follows a cosine to 5% of the peak.
 PLAN = [
-    ("0a_encoders", S.stage_encoders, 1000, 64, 2e-3),
-    ("0b_llm", S.stage_llm_pretrain, 900, 32, 2e-3),
+    ("0a_encoders", S.stage_encoders, 700, 64, 2e-3),
+    ("0b_llm", S.stage_llm_pretrain, 850, 32, 2e-3),
     ("0c_vae", S.stage_vae, 600, 32, 1e-3),
-    ("0c_decoders", S.stage_decoders, 2200, 32, 1e-3),
+    ("0c_decoders", S.stage_decoders, 2000, 32, 1e-3),
     ("1_encoder_side", S.stage1_encoder_alignment, 600, 30, 3e-3),
-    ("2_decoder_side", S.stage2_decoder_alignment, 500, 24, 2e-3),
-    ("3_instruction", S.stage3_instruction, 1500, 24, 1e-3),
+    ("2_decoder_side", S.stage2_decoder_alignment, 400, 24, 2e-3),
+    ("3_instruction", S.stage3_instruction, 1200, 24, 1e-3),
+    ("4_decoders", S.stage4_decoder_finetune, 1000, 32, 5e-4),
 ]
 TOKENIZER_TEXTS = 3000  # dialogues (each with 3 captions) the tokenizer is trained on
 VOCAB = 1024
@@ -58,9 +59,11 @@ VIDEO_LATENTS = 1000  # videos whose VAE latents the video decoder learns
 BENCH_STEPS = 25  # --bench: steps per stage (the first TIMING_WARMUP are not timed)
 
 
-#: Stage 0's two independent halves; with --jobs 2 they train at once in two 1-thread processes.
-STAGE0_GROUPS = (("0a_encoders", "0b_llm"), ("0c_vae", "0c_decoders"))
-GROUP_MODULES = (("encoder.image", "encoder.audio", "encoder.video", "encoder.text", "logit_scale", "llm"),
+#: Two independent halves: the encoder side (0a, 0b and stage 1, which needs only the encoders and the LLM)
+#: and the decoders (0c); with --jobs 2 they train at once in two 1-thread processes.
+STAGE0_GROUPS = (("0a_encoders", "0b_llm", "1_encoder_side"), ("0c_vae", "0c_decoders"))
+GROUP_MODULES = (("encoder.image", "encoder.audio", "encoder.video", "encoder.text", "logit_scale", "llm",
+                  "input_projector.image", "input_projector.audio", "input_projector.video"),
                  ("vae_encoder", "vae_decoder", "unet", "cond_text", "decoder.audio", "decoder.video"))
 
 
@@ -70,8 +73,15 @@ def run_stage(pack, world, name: str, n_of, b_of) -> dict:
     return {**fn(pack, world, n_of(name, steps), b), "batch": b, "full_steps": steps, "full_batch": batch}
 
 
+#: Stage 4's two halves (the image UNet; the audio and video decoders), with --jobs 2 in two processes: their
+#: losses and parameters are disjoint, so each trains on its own (gradient clipping is per half).
+STAGE4_PARTS = (("image",), ("audio", "video"))
+STAGE4_MODULES = (("unet", "output_projector.image"),
+                  ("decoder.audio", "decoder.video", "output_projector.audio", "output_projector.video"))
+
+
 def _worker(args) -> str:
-    """One stage-0 group in its own process (spawned): trains, saves its modules' weights, returns the file."""
+    """One group of stages in its own process (spawned): trains, saves its modules' weights, returns the file."""
     pack_file, seed, names, keys, threads, decoders, n_table, b_table = args
     torch.set_num_threads(threads)
     torch.manual_seed(seed + len(names))
@@ -79,7 +89,7 @@ def _worker(args) -> str:
     pack = torch.load(pack_file)
     world = World(seed)
     timings = {nm: run_stage(pack, world, nm, lambda nm_, st: n_table[nm_], lambda bt: b_table[bt]) for nm in names}
-    out = f"{pack_file}.{names[0]}"
+    out = f"{pack_file}.{names[0]}.{'-'.join(decoders)}"
     torch.save({"state": {k: pack.modules[k].state_dict() for k in keys}, "facts": pack.facts, "timings": timings}, out)
     return out
 
@@ -89,9 +99,12 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="a few steps per stage, small batches")
     ap.add_argument("--out", type=Path, default=None, help="output dir (default training/out/{models,smoke})")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1, help="torch threads per process")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads per stage-0 process")
+    ap.add_argument("--threads-after", type=int, default=2, help="torch threads for stages 2–4 (one process)")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue <out>/pack.pt (saved after stage 0 and after every later stage)")
     ap.add_argument("--jobs", type=int, default=2, choices=(1, 2),
-                    help="2: stage 0's halves (0a+0b, 0c) train at once in two processes")
+                    help="2: the independent halves (0a+0b+1, 0c) train at once in two processes")
     ap.add_argument("--steps-scale", type=float, default=1.0, help="multiply every stage's steps")
     ap.add_argument("--bench", action="store_true",
                     help=f"time every stage: {BENCH_STEPS} steps at the full batch, estimate the full run")
@@ -107,16 +120,21 @@ def main() -> None:
     world = World(a.seed)
     t0 = time.time()
 
-    texts = D.corpus(world, 200 if a.smoke else TOKENIZER_TEXTS)
-    tok = train_bpe(texts, VOCAB)
-    t_tok = time.time() - t0
-    print(f"tokenizer: {tok.size} tokens, {len(tok.merges)} merges ({t_tok:.1f}s)", flush=True)
-    # Pairs for the tokenizers.js cross-check (check-tokenizer.mjs): training text and held-out phrasings.
-    probe = texts[:200] + [world.dialogue(i, heldout=True).prompt for i in range(100)] + [
-        "Draw a small RED star at the top and play a high pulsing beep!", "ünïcödé → bytes 🎵"]
-    (out / "tokenizer-probe.json").write_text(json.dumps([{"text": t, "ids": tok.encode(t)} for t in probe]))
-
-    pack = S.Pack.create(tok, LlmConfig(vocab_size=tok.size, **LLM), ENCODER)
+    resume = out / "pack.pt"
+    if a.resume and resume.exists():
+        pack = torch.load(resume)
+        t_tok = 0.0
+        print(f"resuming {resume}: done {', '.join(pack.done) or 'nothing'}", flush=True)
+    else:
+        texts = D.corpus(world, 200 if a.smoke else TOKENIZER_TEXTS)
+        tok = train_bpe(texts, VOCAB)
+        t_tok = time.time() - t0
+        print(f"tokenizer: {tok.size} tokens, {len(tok.merges)} merges ({t_tok:.1f}s)", flush=True)
+        # Pairs for the tokenizers.js cross-check (check-tokenizer.mjs): training text and held-out phrasings.
+        probe = texts[:200] + [world.dialogue(i, heldout=True).prompt for i in range(100)] + [
+            "Draw a small RED star at the top and play a high pulsing beep!", "ünïcödé → bytes 🎵"]
+        (out / "tokenizer-probe.json").write_text(json.dumps([{"text": t, "ids": tok.encode(t)} for t in probe]))
+        pack = S.Pack.create(tok, LlmConfig(vocab_size=tok.size, **LLM), ENCODER)
     pack.cache_sizes = C.SMOKE_SIZES if a.smoke else C.SIZES
     pack.dialogues = 64 if a.smoke else (BENCH_STEPS * 32 * 2 if a.bench else DIALOGUES)
     pack.video_latents = 8 if a.smoke else VIDEO_LATENTS
@@ -127,10 +145,20 @@ def main() -> None:
     sizes = {k: sum(p.numel() for p in m.parameters()) for k, m in pack.modules.items()}
     print("parameters:", json.dumps(sizes), flush=True)
 
+    def checkpoint(names) -> None:
+        pack.done += [nm for nm in names if nm not in pack.done]
+        runtime, pack.runtime = pack.runtime, {}
+        torch.save(pack, resume)
+        pack.runtime = runtime
+
     timings: dict[str, dict] = {}
     only = [x for x in a.only.split(",") if x]
     overrides = dict(kv.split("=") for kv in a.steps.split(",") if kv)
-    wanted = [nm for nm, *_ in PLAN if not only or any(nm.startswith(x) for x in only)]
+    wanted = [nm for nm, *_ in PLAN if (not only or any(nm.startswith(x) for x in only)) and nm not in pack.done]
+    if a.resume:
+        prev = out / "timings.json"
+        if prev.exists():
+            timings.update(json.loads(prev.read_text()).get("stages", {}))
 
     def n_of(name: str, steps: int) -> int:
         n = 3 if a.smoke else BENCH_STEPS if a.bench else max(1, int(steps * a.steps_scale))
@@ -139,36 +167,48 @@ def main() -> None:
     def b_of(batch: int) -> int:
         return 4 if a.smoke else batch
 
-    groups = [[nm for nm in g if nm in wanted] for g in STAGE0_GROUPS]
-    t_stage0 = time.time()
-    if a.jobs == 2 and all(groups):
+    def in_processes(groups, group_keys, parts) -> None:
+        """Trains each group of stages in its own spawned 1-thread process, then loads their modules back."""
         import multiprocessing as mp
-        pack_file = out / "pack-stage0-in.pt"
+        pack_file = out / "pack-parallel-in.pt"
+        runtime, pack.runtime = pack.runtime, {}
         torch.save(pack, pack_file)
+        pack.runtime = runtime
         n_table = {nm: n_of(nm, st) for nm, _, st, _, _ in PLAN}
         b_table = {b: b_of(b) for *_, b, _ in PLAN}
-        jobs = [(str(pack_file), a.seed, tuple(g), keys, a.threads, S.DECODER_PARTS, n_table, b_table)
-                for g, keys in zip(groups, GROUP_MODULES)]
-        with mp.get_context("spawn").Pool(2) as pool:
+        jobs = [(str(pack_file), a.seed, tuple(g), keys, a.threads, dec, n_table, b_table)
+                for g, keys, dec in zip(groups, group_keys, parts)]
+        with mp.get_context("spawn").Pool(len(jobs)) as pool:
             files = pool.map(_worker, jobs)
-        for f, keys in zip(files, GROUP_MODULES):
+        for f, keys, dec in zip(files, group_keys, parts):
             r = torch.load(f)
             for k in keys:
                 pack.modules[k].load_state_dict(r["state"][k])
             pack.facts.update(r["facts"])  # group 2 (0c) last: its vae_scaling_factor wins
-            timings.update(r["timings"])
+            for nm, t in r["timings"].items():
+                timings[nm if len(set(parts)) == 1 else f"{nm}[{','.join(dec)}]"] = t
             Path(f).unlink()
         pack_file.unlink()
-        done = {nm for g in groups for nm in g}
-    else:
-        done = set()
+
+    groups = [[nm for nm in g if nm in wanted] for g in STAGE0_GROUPS]
+    t_stage0 = time.time()
+    done: list[str] = []
+    if a.jobs == 2 and all(groups):
+        in_processes(groups, GROUP_MODULES, [S.DECODER_PARTS] * 2)
+        done = [nm for g in groups for nm in g]
+        checkpoint(done)
     t_stage0 = time.time() - t_stage0
+    torch.set_num_threads(a.threads_after)
     for name in wanted:
-        if name not in done:
+        if name in done:
+            continue
+        if name == "4_decoders" and a.jobs == 2 and S.DECODER_PARTS == ("image", "audio", "video"):
+            in_processes([[name]] * 2, STAGE4_MODULES, STAGE4_PARTS)
+        else:
             timings[name] = run_stage(pack, world, name, n_of, b_of)
+        checkpoint([name])
 
     pack.runtime.clear()
-    torch.save(pack, out / "pack.pt")
     t_exp = time.time()
     ids = export_pack(pack, out, {"seed": a.seed, "smoke": a.smoke,
                                   "steps": {k: v["steps"] for k, v in timings.items()}})
@@ -178,7 +218,10 @@ def main() -> None:
     full = {k: v["sec_per_step"] * (v["full_batch"] / v["batch"]) * v["full_steps"] for k, v in timings.items()}
     g0 = [sum(full.get(nm, 0.0) for nm in g) for g in STAGE0_GROUPS]
     stage0 = max(g0) if a.jobs == 2 else sum(g0)
-    est = stage0 + sum(v for k, v in full.items() if not k.startswith("0")) + t_tok + t_cache + t_exp
+    in_stage0 = {nm for g in STAGE0_GROUPS for nm in g}
+    stage4 = max([v for k, v in full.items() if k.startswith("4_decoders")] or [0.0])  # halves run at once
+    est = stage0 + stage4 + sum(v for k, v in full.items() if k not in in_stage0 and not k.startswith("4_")) \
+        + t_tok + t_cache + t_exp
     summary = {"threads": a.threads, "jobs": a.jobs, "stage0_s": t_stage0, "full_stage_s": full, "load_avg": os.getloadavg(), "tokenizer_s": t_tok, "cache_s": t_cache,
                "export_s": t_exp, "total_s": time.time() - t0,
                "parameters": sizes, "stages": timings, "full_run_estimate_hours": est / 3600, "models": ids}

@@ -270,5 +270,49 @@ class EvalSet(unittest.TestCase):
                                  {a: s.labels[a] for a in E.ATTRS[m]}, s.caption)
 
 
+class TrainWordsSet(unittest.TestCase):
+    """`--words train`: held-out templates and joiner, training vocabulary."""
+
+    def test_templates_held_out_words_not(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            m = E.build(Path(tmp), N, 0, "train")
+        self.assertEqual(m["words"], "train")
+        held = {t for _, h in L.TEMPLATES.values() for t in h}
+        held_nouns = {n for _, h in L.NOUN.values() for n in h}
+        held_motion = {ps[-1] for ps in L.MOTION_PHRASES.values()}
+        for it in m["items"]:
+            self.assertTrue(it["phrasing"]["heldoutTemplates"], it["prompt"])
+            for t in it["phrasing"]["templates"]:
+                self.assertIn(t, held)
+            x_nouns = set(re.findall(r"this (\w+)", it["prompt"]))  # the {x} of held-out templates
+            self.assertFalse(x_nouns & held_nouns, it["prompt"])
+            prompt = " " + re.sub(r"[^a-z' ]", " ", it["prompt"]) + " "
+            for w in L.HELDOUT_SYNONYMS:
+                self.assertNotIn(f" {w} ", prompt, it["prompt"])
+            for ph in held_motion:
+                self.assertNotIn(ph, it["prompt"])
+        self.assertEqual(m["counts"]["text-to-video"], N)
+
+
+class PromptNoise(unittest.TestCase):
+    def test_keeps_attribute_words_and_is_deterministic(self) -> None:
+        import data as D
+        w = World(0)
+        for i in range(300):
+            d = w.dialogue(i)
+            a = D.noisy_prompt(d.prompt, np.random.default_rng([5, i]))
+            self.assertEqual(a, D.noisy_prompt(d.prompt, np.random.default_rng([5, i])))
+            kept = [x.strip("?.,!") for x in a.split()]
+            for word in d.prompt.split():
+                core = word.strip("?.,!")
+                if core in D.PROTECTED:
+                    self.assertIn(core, kept, (d.prompt, a))
+        for word in L.HELDOUT_SYNONYMS:
+            self.assertNotIn(word, D.PROTECTED)
+        changed = sum(D.noisy_prompt(w.dialogue(i).prompt, np.random.default_rng(i)) != w.dialogue(i).prompt
+                      for i in range(200))
+        self.assertGreater(changed, 60)
+
+
 if __name__ == "__main__":
     unittest.main()
