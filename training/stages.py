@@ -32,6 +32,7 @@ from models.llm import LlamaLM, LlmConfig
 from models.projectors import COND_QUERIES, CondTextEncoder, InputProjector, OutputProjector
 from models.tokenizer import SIGNALS, BpeTokenizer
 from world import World
+from world.world import SIGNAL_COUNTS
 
 MODALITIES = ("image", "audio", "video")
 
@@ -415,22 +416,23 @@ def stage1_encoder_alignment(p: Pack, w: World, steps: int, batch: int) -> dict:
 _projector_cached = _project
 
 
+def _signal_states(p: Pack, hidden: Tensor, b: dict[str, Tensor], bi: int, m: str) -> Tensor | None:
+    """Row `bi`'s hidden states at its signal tokens of modality `m` ([n,H]), None when it has none."""
+    pos = (b["token_ids"][bi] == p.tok.vocab[f"[{D.SIGNAL_PREFIX[m]}0]"]).nonzero()
+    return hidden[bi, pos[0, 0]: pos[0, 0] + SIGNAL_COUNTS[m][1]] if len(pos) else None
+
+
 def _signal_mse(p: Pack, hidden: Tensor, b: dict[str, Tensor], items: list[DialogueItem]) -> Tensor:
     """MSE between output projectors applied at the signal tokens and the conditioning of the captions, one
     projector call per modality for the whole batch."""
     loss = torch.zeros(())
     for m in MODALITIES:
-        first = p.tok.vocab[f"[{D.SIGNAL_PREFIX[m]}0]"]
-        n = {"image": 4, "audio": 8, "video": 24}[m]
         hs, ts = [], []
         for bi, d in enumerate(items):
-            if m not in d.target:
-                continue
-            pos = (b["token_ids"][bi] == first).nonzero()
-            if len(pos) == 0:
-                continue
-            hs.append(hidden[bi, pos[0, 0]: pos[0, 0] + n])
-            ts.append(d.target[m])
+            h = _signal_states(p, hidden, b, bi, m) if m in d.target else None
+            if h is not None:
+                hs.append(h)
+                ts.append(d.target[m])
         if hs:
             loss = loss + F.mse_loss(p[f"output_projector.{m}"](torch.stack(hs)), torch.stack(ts)) * len(hs) / len(items)
     return loss
@@ -501,14 +503,22 @@ def _signal_hidden(p: Pack, items: list[DialogueItem]) -> dict[str, tuple[Tensor
         b = D.build_llm_batch(_sequences(p, ds), lm.embed_tokens, _project(p))
         hidden = llm_forward(lm, b)[1]
         for m in MODALITIES:
-            first = p.tok.vocab[f"[{D.SIGNAL_PREFIX[m]}0]"]
-            n = {"image": 4, "audio": 8, "video": 24}[m]
             for bi, d in enumerate(ds):
-                pos = (b["token_ids"][bi] == first).nonzero()
-                if m in d.output_captions and len(pos):
-                    out[m][0].append(hidden[bi, pos[0, 0]: pos[0, 0] + n])
+                h = _signal_states(p, hidden, b, bi, m) if m in d.output_captions else None
+                if h is not None:
+                    out[m][0].append(h)
                     out[m][1].append(d.output_captions[m])
     return {m: (torch.stack(h) if h else torch.zeros(0), caps) for m, (h, caps) in out.items()}
+
+
+def signal_hidden(p: Pack, w: World) -> dict[str, tuple[Tensor, list[str]]]:
+    """`_signal_hidden` of the dialogue pool, computed once per pack (kept in `p.runtime["signal_hidden"]`;
+    train.py computes it before stage 4's two processes and ships it to both)."""
+    if "signal_hidden" not in p.runtime:
+        items = dialogue_pool(p, w)
+        _embed_pool(p, items)
+        p.runtime["signal_hidden"] = _signal_hidden(p, items)
+    return p.runtime["signal_hidden"]
 
 
 def _matches(hidden: Tensor, caps: list[str], pool: list[str]) -> tuple[Tensor, list[np.ndarray]]:
@@ -532,10 +542,8 @@ def stage4_decoder_finetune(p: Pack, w: World, steps: int, batch: int, parts: tu
     freeze(p["llm"], p["cond_text"], p["vae_encoder"], *(p[f"input_projector.{m}"] for m in MODALITIES))
     freeze(unet, audio, video, *proj.values(), on=True)
     freeze(p["vae_decoder"])
-    items = dialogue_pool(p, w)
-    _embed_pool(p, items)
     t0 = time.time()
-    hidden = _signal_hidden(p, items)
+    hidden = signal_hidden(p, w)
     cache = world_cache(p, w)
     data = {}
     if "image" in parts:
@@ -547,7 +555,7 @@ def stage4_decoder_finetune(p: Pack, w: World, steps: int, batch: int, parts: tu
         data["video"] = _matches(*hidden["video"], vcaps) + (vz,)
     data = {m: v for m, v in data.items() if len(v[1])}  # (a smoke run's few videos may match nothing)
     print(f"[4 decoders] signal hidden states of " + ", ".join(f"{m} {len(v[1])}" for m, v in data.items())
-          + f" requests in {time.time() - t0:.1f}s", flush=True)
+          + f" requests ready in {time.time() - t0:.1f}s", flush=True)
 
     def pick(m: str, s: int, n: int) -> tuple[Tensor, np.ndarray]:
         h, where, _ = data[m]

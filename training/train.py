@@ -167,11 +167,12 @@ def main() -> None:
     def b_of(batch: int) -> int:
         return 4 if a.smoke else batch
 
-    def in_processes(groups, group_keys, parts) -> None:
-        """Trains each group of stages in its own spawned 1-thread process, then loads their modules back."""
+    def in_processes(groups, group_keys, parts, ship: tuple[str, ...] = ()) -> None:
+        """Trains each group of stages in its own spawned 1-thread process, then loads their modules back.
+        `ship`: entries of `pack.runtime` the processes get (the rest is per-process cache, not sent)."""
         import multiprocessing as mp
         pack_file = out / "pack-parallel-in.pt"
-        runtime, pack.runtime = pack.runtime, {}
+        runtime, pack.runtime = pack.runtime, {k: pack.runtime[k] for k in ship}
         torch.save(pack, pack_file)
         pack.runtime = runtime
         n_table = {nm: n_of(nm, st) for nm, _, st, _, _ in PLAN}
@@ -203,7 +204,8 @@ def main() -> None:
         if name in done:
             continue
         if name == "4_decoders" and a.jobs == 2 and S.DECODER_PARTS == ("image", "audio", "video"):
-            in_processes([[name]] * 2, STAGE4_MODULES, STAGE4_PARTS)
+            S.signal_hidden(pack, world)  # once here (2 threads), not in each process
+            in_processes([[name]] * 2, STAGE4_MODULES, STAGE4_PARTS, ship=("signal_hidden",))
         else:
             timings[name] = run_stage(pack, world, name, n_of, b_of)
         checkpoint([name])

@@ -107,7 +107,7 @@ test("Any-to-any: the answer follows the prompt; the image and the tone are made
         "skipped",
       );
 
-      // The image: previewed on its node, and its PNG download is a shape of the asked colour and place.
+      // The image: previewed on its node, and its PNG download is a shape on black.
       const imageNode = editor.node("image-out");
       await expect(imageNode.getByTestId("node-run")).toHaveAttribute("data-status", /done|cached/);
       const canvas = imageNode.getByTestId("output-image");
@@ -127,10 +127,10 @@ test("Any-to-any: the answer follows the prompt; the image and the tone are made
       const image = await decodeImage(png.bytes);
       expect([image.width, image.height]).toEqual([64, 64]);
       // A shape on black. Its colour and place are not asserted: the committed pack's image decoder does not
-      // follow the conditioning well enough yet (training/README.md, "Evaluation": text→image colour 10%).
+      // follow the conditioning well enough yet (training/README.md, "Evaluation": text→image colour 14%).
       expect(shapeStats(image).pixels, "a shape on black").toBeGreaterThanOrEqual(20);
 
-      // The sound: a player on its node, and its WAV download is a tone of the asked pitch and pattern.
+      // The sound: a player on its node, and its WAV download is a 1 s tone.
       const audioNode = editor.node("audio-out");
       await expect(audioNode.getByTestId("node-run")).toHaveAttribute("data-status", /done|cached/);
       await expect(audioNode.getByTestId("output-audio")).toHaveAttribute("src", /^blob:/);
@@ -139,7 +139,7 @@ test("Any-to-any: the answer follows the prompt; the image and the tone are made
       const audio = decodeWav(wav.bytes);
       expect(audio.samples.length / audio.sampleRate).toBeCloseTo(1, 1);
       // A tone, not silence. Its pitch and pattern are not asserted, for the same reason as the image's colour
-      // (training/README.md, "Evaluation": text→audio pitch 28%).
+      // (training/README.md, "Evaluation": text→audio pitch 40–74%, pattern 32–46%).
       expect(dominantFrequency(audio, { min: 150, max: 1200 }).purity).toBeGreaterThan(0);
     });
   }
