@@ -136,7 +136,7 @@ const cases = {
     { input_ids: i64([5, 6, 7, ...Array(21).fill(0), 9, ...Array(23).fill(0)], [B, 24]) },
     { embeddings: [B, 256] },
   ],
-  "input-projector": (c) => [{ input: f32([B, c.inDim]) }, { output: [B, 1, c.outDim] }],
+  "input-projector": (c) => [{ input: f32([B, c.inDim]) }, { output: [B, c.tokens, c.outDim] }],
   "output-projector": (c) => [
     { hidden_states: f32([B, c.signalTokens, c.inDim]) },
     { conditioning: [B, c.queries, c.outDim] },

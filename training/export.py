@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from models.encoders import AUDIO_MEAN, AUDIO_STD, IMAGE_MEAN, IMAGE_STD, TEXT_LEN, export_encoder  # noqa: E402
 from models.llm import export_llm  # noqa: E402
 from models.projectors import COND_DIM, COND_QUERIES  # noqa: E402
+from world.world import SIGNAL_COUNTS  # noqa: E402
 
 LICENSE = "MIT (weights trained by Switchboard's training/ on its synthetic world)"
 PREFIX = "mini-nextgpt"
@@ -93,7 +94,7 @@ def export_pack(pack, root: Path, source: dict) -> list[str]:
         {"hiddenSize": H, "layers": c.layers, "heads": c.heads, "kvHeads": c.kv_heads, "headDim": c.head_dim,
          "vocabSize": pack.tok.size, "eosTokenId": 2, "addBosToken": False,
          "promptTemplate": "### Human: {image}{audio}{video}{prompt}\n### Assistant:",
-         "signalTokens": {"image": 4, "audio": 8, "video": 24}},
+         "signalTokens": {m: n for m, (_, n) in SIGNAL_COUNTS.items()}},
         "Mini NExT-GPT LLM (LLaMA-style, KV cache)", roles=["llm.embed"])
 
     for m in ("image", "audio", "video", "text"):
@@ -121,13 +122,15 @@ def export_pack(pack, root: Path, source: dict) -> list[str]:
             torch.onnx.export(pack.modules[f"input_projector.{m}"].eval(), (torch.randn(1, D),), str(path),
                               opset_version=17, input_names=["input"], output_names=["output"],
                               dynamic_axes={"input": {0: "B"}, "output": {0: "B"}})
-        entry(folder, "input-projector", m, [file_entry(root, path, "model")], {"inDim": D, "outDim": H, "tokens": 1},
+        tokens = pack.modules[f"input_projector.{m}"].tokens
+        entry(folder, "input-projector", m, [file_entry(root, path, "model")],
+              {"inDim": D, "outDim": H, "tokens": tokens},
               f"Mini NExT-GPT {m} input projector", default=i == 0)
 
         folder = f"{PREFIX}-output-projector-{m}"
         (root / folder).mkdir(exist_ok=True)
         path = root / folder / "model.onnx"
-        n = {"image": 4, "audio": 8, "video": 24}[m]
+        n = SIGNAL_COUNTS[m][1]
         with torch.no_grad():
             torch.onnx.export(pack.modules[f"output_projector.{m}"].eval(), (torch.randn(1, n, H),), str(path),
                               opset_version=17, input_names=["hidden_states"], output_names=["conditioning"],

@@ -1,7 +1,7 @@
 """Reproduces the whole mini NExT-GPT pack from scratch: tokenizer, stage 0 (stand-ins for the pretrained
 encoders, LLM and decoders), the paper's stages 1–3, then ONNX export with manifests.
 
-    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (~1.75 h measured, 2 cores)
+    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (46 min measured, 2 cores)
     /usr/bin/python3 training/train.py --smoke                # every stage a few steps → training/out/smoke
     /usr/bin/python3 training/train.py --bench                # 25 steps per stage at full batch → out/bench
     /usr/bin/python3 training/train.py --only 0a --steps 0a_encoders=600 --out training/out/run0a
@@ -35,18 +35,19 @@ from models.llm import LlmConfig  # noqa: E402
 from models.tokenizer import train_bpe  # noqa: E402
 from world import World  # noqa: E402
 
-#: (stage, function, steps in a full run, batch size, peak learning rate). Sized from the rates `--bench`
-#: measured on the shared 2-core machine (README "Training time"): about 1.75 h with --jobs 2 (measured). Every stage
-#: warms up over 5% of its steps, then follows a cosine to 5% of the peak.
+#: (stage, function, steps in a full run, batch size, peak learning rate). 46 min with --jobs 2 on a quiet 2-core
+#: machine (measured, README "Training time"). Every stage warms up over 5% of its steps, then follows a cosine
+#: to 5% of the peak.
 PLAN = [
     ("0a_encoders", S.stage_encoders, 700, 64, 2e-3),
     ("0b_llm", S.stage_llm_pretrain, 850, 32, 2e-3),
+    ("0c_cond_text", S.stage_cond_text, 400, 192, 2e-3),
     ("0c_vae", S.stage_vae, 600, 32, 1e-3),
-    ("0c_decoders", S.stage_decoders, 2000, 32, 1e-3),
-    ("1_encoder_side", S.stage1_encoder_alignment, 600, 30, 3e-3),
+    ("0c_decoders", S.stage_decoders, 3000, 32, 1e-3),
+    ("1_encoder_side", S.stage1_encoder_alignment, 2400, 30, 3e-3),
     ("2_decoder_side", S.stage2_decoder_alignment, 400, 24, 2e-3),
-    ("3_instruction", S.stage3_instruction, 1200, 24, 1e-3),
-    ("4_decoders", S.stage4_decoder_finetune, 1000, 32, 5e-4),
+    ("3_instruction", S.stage3_instruction, 2000, 24, 1e-3),
+    ("4_decoders", S.stage4_decoder_finetune, 2000, 32, 5e-4),
 ]
 TOKENIZER_TEXTS = 3000  # dialogues (each with 3 captions) the tokenizer is trained on
 VOCAB = 1024
@@ -61,7 +62,7 @@ BENCH_STEPS = 25  # --bench: steps per stage (the first TIMING_WARMUP are not ti
 
 #: Two independent halves: the encoder side (0a, 0b and stage 1, which needs only the encoders and the LLM)
 #: and the decoders (0c); with --jobs 2 they train at once in two 1-thread processes.
-STAGE0_GROUPS = (("0a_encoders", "0b_llm", "1_encoder_side"), ("0c_vae", "0c_decoders"))
+STAGE0_GROUPS = (("0a_encoders", "0b_llm", "1_encoder_side"), ("0c_cond_text", "0c_vae", "0c_decoders"))
 GROUP_MODULES = (("encoder.image", "encoder.audio", "encoder.video", "encoder.text", "logit_scale", "llm",
                   "input_projector.image", "input_projector.audio", "input_projector.video"),
                  ("vae_encoder", "vae_decoder", "unet", "cond_text", "decoder.audio", "decoder.video"))

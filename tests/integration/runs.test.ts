@@ -120,9 +120,41 @@ describe("a run through the queue", () => {
     expect(events.at(-1)).toMatchObject({ type: "run.cancelled", interrupted: ["wait"] });
   });
 
-  it("keeps a run for a provider no worker offers queued; cancelling it ends it at once", async () => {
+  it("refuses a run for a provider no live worker offers, with each worker's reason; nothing is queued", async () => {
     const workflowId = await workflow(hello);
+    const before = await t.db.run.count();
+    const err = await api.run.start({ workflowId, mode: "all", provider: "cuda" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect((err as TRPCError).code).toBe("BAD_REQUEST");
+    expect((err as TRPCError).message).toMatch(
+      /^No live worker offers the cuda provider \(runs-test-worker: .+\)\. Start a worker where cuda works, or allow falling back to cpu\.$/,
+    );
+    expect(await t.db.run.count()).toBe(before);
+    // With fallback allowed, the same run goes to the cpu worker.
+    const { runId } = await api.run.start({
+      workflowId,
+      mode: "all",
+      provider: "cuda",
+      providerFallback: true,
+    });
+    expect((await waitForRun(t.db, runId, ["succeeded", "failed"])).status).toBe("succeeded");
+  });
+
+  it("keeps a run queued while its provider's only worker is busy; cancelling it ends it at once", async () => {
+    const workflowId = await workflow(hello);
+    // A live worker offering cuda that never takes work (a registration row with a fresh heartbeat).
+    const busy = await t.db.worker.create({
+      data: {
+        name: "busy-cuda-worker",
+        host: "test",
+        pid: 1,
+        providers: ["cuda"],
+        device: "test",
+        memoryBytes: 0,
+      },
+    });
     const { runId } = await api.run.start({ workflowId, mode: "all", provider: "cuda" });
+    await t.db.worker.delete({ where: { id: busy.id } });
     await new Promise((r) => setTimeout(r, 500));
     expect((await api.run.get({ runId })).status).toBe("queued");
     expect(await api.run.cancel({ runId })).toEqual({ status: "cancelled" });

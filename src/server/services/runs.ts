@@ -115,14 +115,24 @@ export async function startRun(db: Db, input: StartRunInput): Promise<{ runId: s
 }
 
 /**
- * The queue of a run asking for `provider`: `runs-<provider>`, taken only by workers offering it (a run
- * waits there while none does, as any run waits for a worker; /workers shows why each one lacks it). With
- * fallback allowed and no live worker offering it, any worker takes it and runs its model nodes on cpu.
+ * The queue of a run asking for `provider`: `runs-<provider>`, taken only by workers offering it. With no
+ * live worker offering it: fallback allowed, any worker takes the run and runs its model nodes on cpu;
+ * otherwise the run is refused with the reason each live worker gave (it would wait for nothing). A run
+ * waits only while no worker is alive at all, as any run waits for a worker to start.
  */
 async function queueForProvider(db: Db, provider: Provider | undefined, fallback: boolean): Promise<string> {
-  if (!provider || !fallback) return queueFor(provider);
+  if (!provider) return queueFor(undefined);
   const offers = await providerOffers(db, provider);
-  return offers.offering > 0 ? queueFor(provider) : queueFor(undefined);
+  if (offers.offering > 0) return queueFor(provider);
+  if (fallback) return queueFor(undefined);
+  if (offers.alive.length === 0) return queueFor(provider);
+  const why = offers.alive
+    .map((w) => `${w.name}: ${w.reason ?? `offers ${w.providers.join(", ") || "nothing"}`}`)
+    .join("; ");
+  throw new InvalidInputError(
+    `No live worker offers the ${provider} provider (${why}). Start a worker where ${provider} works, ` +
+      `or allow falling back to cpu.`,
+  );
 }
 
 /**
