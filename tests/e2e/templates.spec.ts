@@ -13,10 +13,14 @@ test("New from template → Hello text opens in the editor and runs to its greet
   await page.goto("/");
   await expect(page.getByTestId("workflow-list-page")).toBeVisible({ timeout: 30_000 });
 
-  // The keyboard opens the gallery and puts focus on the first card.
-  await page.keyboard.press("t");
+  // The keyboard opens the gallery and puts focus on the first card. The list is server-rendered, so it can
+  // be visible before React has attached the shortcut: a press that early is lost (as it would be for a
+  // person), hence the retry until the dialog opens.
   const dialog = page.getByTestId("template-dialog");
-  await expect(dialog).toBeVisible();
+  await expect(async () => {
+    if (!(await dialog.isVisible())) await page.keyboard.press("t");
+    await expect(dialog).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   const hello = dialog.getByTestId("template-card-hello-text");
   await expect(hello).toBeFocused();
   await expect(hello).toHaveAttribute("data-available", "true");
