@@ -54,6 +54,7 @@ describe("model router", () => {
       present: true,
     });
     expect(r.sizes).toEqual({ inDim: 16, tokens: 2, outDim: 8 });
+    expect(r.summary.config).toEqual({ inDim: 16, tokens: 2, outDim: 8 }); // what the picker fills the node from
     const manifest = JSON.parse(readFileSync(path.join(modelsDir, "my-projector", "model.json"), "utf8"));
     expect(manifest.files[0]).toMatchObject({
       name: "model",

@@ -12,6 +12,7 @@ import { useMemo, useState } from "react";
 import { IconButton } from "~/components/ui/Button";
 import * as commands from "~/lib/editor/commands";
 import { formatShape, type SbNode } from "~/lib/editor/flow";
+import { withModelConfig } from "~/lib/editor/model-config";
 import { fieldMessages, isFieldVisible, settingsFields } from "~/lib/editor/settings-fields";
 import { displayKeys } from "~/lib/editor/shortcuts";
 import { selectedNodeIdsKey, useEditorStore } from "~/lib/editor/store";
@@ -39,14 +40,16 @@ function SettingsForm({ node, def }: { node: SbNode; def: NodeDefinition }) {
   const stored = useMemo(() => fieldMessages(def, settings), [def, settings]);
   const fields = settingsFields(def).filter((f) => isFieldVisible(f, settings));
 
-  const change = (key: string, value: unknown, raw?: string) => {
+  const change = (key: string, value: unknown, raw?: string, config?: Record<string, unknown>) => {
     if (value === INVALID_NUMBER) {
       setDrafts((d) => ({ ...d, [key]: { value, raw, message: "Enter a number" } }));
       return;
     }
-    const candidate = { ...settings };
+    let candidate = { ...settings };
     if (value === undefined) delete candidate[key];
     else candidate[key] = value;
+    // A picked model's config sets the settings that describe it (model-config.ts), in the same commit.
+    if (config) candidate = withModelConfig(def, candidate, config);
     const message = fieldMessages(def, candidate)[key];
     if (message) {
       setDrafts((d) => ({ ...d, [key]: { value, raw, message } }));
@@ -75,6 +78,9 @@ function SettingsForm({ node, def }: { node: SbNode; def: NodeDefinition }) {
             raw={draft?.raw}
             message={draft?.message ?? stored[f.key]}
             onChange={(v, raw) => change(f.key, v, raw)}
+            {...(f.kind === "model" && {
+              model: { def, settings, pick: (v, config) => change(f.key, v, undefined, config) },
+            })}
           />
         );
       })}

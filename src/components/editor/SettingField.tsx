@@ -7,7 +7,7 @@
 import { clsx } from "clsx";
 import { useId } from "react";
 import type { FieldSpec } from "~/lib/editor/settings-fields";
-import { ModelField } from "./ModelField";
+import { ModelField, type ModelFieldBinding } from "./ModelField";
 import { TagsInput } from "./TagsInput";
 import { UploadField } from "./UploadField";
 
@@ -22,6 +22,8 @@ export interface SettingFieldProps {
   message?: string;
   nodeId: string;
   onChange(value: unknown, raw?: string): void;
+  /** Model fields: the node's settings, to compare with the chosen model's config (see ModelField). */
+  model?: ModelFieldBinding;
 }
 
 const inputClass = (invalid: boolean, width = "w-full") =>
@@ -172,6 +174,7 @@ function Control(props: SettingFieldProps & { id: string }) {
           invalid={!!message}
           className={inputClass(!!message)}
           onChange={onChange}
+          binding={props.model}
         />
       );
     case "upload":

@@ -102,4 +102,6 @@ export interface ModelSummary {
   manifest: string;
   /** Whether every file is present (hashes are checked when the model is first used). */
   present: boolean;
+  /** The manifest's `config` (sizes and defaults the node's settings must agree with). */
+  config: Record<string, unknown>;
 }

@@ -171,6 +171,7 @@ describe("unavailableReason", () => {
     bytes: 1,
     manifest: "m.json",
     present,
+    config: {},
   });
 
   it("is null when every model is present", () => {

@@ -191,6 +191,7 @@ export class ModelRegistry {
         bytes: m.files.reduce((a, f) => a + f.bytes, 0),
         manifest: e.source,
         present,
+        config: m.config,
       });
     }
     return out;

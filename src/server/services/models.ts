@@ -162,7 +162,9 @@ export async function registerModel(
           outputs: signature.outputs,
         },
       ],
-      config: input.config ?? {},
+      // The sizes the file fixes (a projector's inDim…) go into its config, so that picking the model in a
+      // node sets the node's settings to match (lib/editor/model-config.ts); the caller's config wins.
+      config: { ...check.settings, ...input.config },
     });
     await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, "model.json"), `${JSON.stringify(manifest, null, 2)}\n`, {
