@@ -13,6 +13,7 @@ from models.projectors import COND_LEN
 from models.tokenizer import EOS_ID, BpeTokenizer
 from world import World
 from world.attributes import PITCHES, SAMPLE_RATE
+from world.language import NOUN
 from world.world import Dialogue, Sample
 
 EVAL_OFFSET = 10_000_000
@@ -123,12 +124,31 @@ def _random_word(rng: np.random.Generator) -> str:
     return "".join(rng.choice(_LETTERS, int(rng.integers(2, 9))))
 
 
-def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6) -> str:
+#: Joiners of compound requests that prompt noise may replace by an unknown word (" and " also joins the two
+#: shapes of one image, so it stays).
+_JOINERS = (", and also ", " and then ")
+_ALL_NOUNS = [n for train, _ in NOUN.values() for n in train]
+
+
+def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe: bool = False) -> str:
     """With probability p, perturbs a request's wording where it carries no attribute: drops words, replaces
     them with random letter strings (which the tokenizer splits into pieces never seen as words, as it does a
     person's own wording), inserts such strings, and varies the final punctuation. The LLM thereby learns to
     read the intent from what remains and to ignore words it does not know, instead of memorising the
-    templates; the answer is unchanged, so no attribute is ever invented."""
+    templates; the answer is unchanged, so no attribute is ever invented.
+
+    Two more perturbations, each with its own probability: a compound request's joiner becomes an unknown word
+    (a person may say "plus"; the second request still stands), and in a request to describe the attached
+    media (``describe``) the media's noun becomes another modality's noun or an unknown word: what is attached
+    decides what the answer describes, not the noun, so "describe this picture" with a clip attached, or a
+    template never seen, still gets the clip's caption."""
+    for j in _JOINERS:
+        if j in prompt and rng.random() < 0.25:
+            prompt = prompt.replace(j, " " + _random_word(rng) + " ")
+    if describe and rng.random() < 0.35:
+        prompt = " ".join(
+            (str(rng.choice(_ALL_NOUNS)) if rng.random() < 0.6 else _random_word(rng)) + w[len(w.rstrip("?.,!")):]
+            if w.rstrip("?.,!") in _ALL_NOUNS else w for w in prompt.split(" "))
     if rng.random() >= p:
         return prompt
     out = []

@@ -33,6 +33,7 @@ from models.llm import LlamaLM, LlmConfig
 from models.projectors import COND_QUERIES, INPUT_TOKENS, CondTextEncoder, InputProjector, OutputProjector
 from models.tokenizer import SIGNALS, BpeTokenizer
 from world import World
+from world.attributes import label_options
 from world.world import SIGNAL_COUNTS
 
 MODALITIES = ("image", "audio", "video")
@@ -166,23 +167,45 @@ def multi_positive_nce(a: Tensor, b: Tensor, pos: Tensor, logit_scale: Tensor) -
 
 
 # --- stage 0 --------------------------------------------------------------------------------------------
+#: Weight of stage 0a's attribute heads beside the contrastive loss, and the scale their logits read the unit
+#: embeddings at. Contrastive batches of 64 rarely hold two images that differ only in shape, so InfoNCE alone
+#: left shape weakly encoded: a linear probe on the last pack's image embeddings read it in 78% of held-out
+#: images (small shapes 62%), against 97–100% for colour, size and position, and captions named it in 48%.
+ATTR_WEIGHT, ATTR_SCALE = 0.5, 16.0
+
+
 def stage_encoders(p: Pack, w: World, steps: int, batch: int) -> dict:
+    """Contrastive alignment with text (ImageBind's objective) plus, as a stand-in for the scale of ImageBind's
+    data, a linear attribute head per modality and attribute on the embedding (training only, not exported;
+    for images only one-shape samples, whose labels name the only shape). Every attribute the LLM must name is
+    thereby linearly readable from the one vector the input projector sees."""
     enc = {m: p[f"encoder.{m}"] for m in MODALITIES}
     text, scale = p["encoder.text"], p["logit_scale"][0]
     cache = world_cache(p, w)
+    dim = p.enc_cfg.embed_dim
+    heads = nn.ModuleDict({f"{m}_{a}": nn.Linear(dim, len(label_options(a))) for m in MODALITIES for a in C.ATTRS[m]})
+    single = {m: torch.tensor([" and " not in c for c in cache[m].canonical]) for m in MODALITIES}
 
     def step(s: int) -> dict[str, Tensor]:
-        xs, ids, caps = {}, [], []
+        xs, ids, caps, idxs = {}, [], [], {}
         for j, m in enumerate(MODALITIES):
             c = cache[m]
-            idx = _batch_idx(s, batch, len(c), salt=j)
+            idx = idxs[m] = _batch_idx(s, batch, len(c), salt=j)
             xs[m] = c.encoder_input(idx)
             ids.append(c.ids[idx, _variant(s * 3 + j, len(idx))])
             caps.append([c.canonical[i] for i in idx])
         t = text.forward_trimmed(torch.cat(ids)).split(batch)  # one text pass for all three modalities
-        return {m: multi_positive_nce(enc[m](xs[m]), t[j], _same_caption(caps[j]), scale)
-                for j, m in enumerate(MODALITIES)}
-    return run_steps("0a encoders", steps, _params(*enc.values(), text) + [scale], step, p.lr["0a_encoders"])
+        out, attr = {}, torch.zeros(())
+        for j, m in enumerate(MODALITIES):
+            e = enc[m](xs[m])
+            out[m] = multi_positive_nce(e, t[j], _same_caption(caps[j]), scale)
+            keep = single[m][idxs[m]]
+            for a in C.ATTRS[m] if keep.any() else ():
+                y = torch.from_numpy(cache[m].labels[a][idxs[m]])
+                attr = attr + F.cross_entropy(heads[f"{m}_{a}"](e[keep] * ATTR_SCALE), y[keep]) / len(C.ATTRS[m])
+        out["attr"] = ATTR_WEIGHT * attr / len(MODALITIES)
+        return out
+    return run_steps("0a encoders", steps, _params(*enc.values(), text, heads) + [scale], step, p.lr["0a_encoders"])
 
 
 def lm_loss(logits: Tensor, labels: Tensor) -> Tensor:
@@ -471,9 +494,12 @@ def _signal_mse(p: Pack, hidden: Tensor, b: dict[str, Tensor], items: list[Dialo
 
 
 def _sequences(p: Pack, items: list[DialogueItem], rng: np.random.Generator | None = None) -> list[D.Sequence_]:
-    """Training sequences of dialogues; with `rng`, prompts get `D.noisy_prompt` noise."""
-    return [D.Sequence_(p.tok, D.noisy_prompt(d.prompt, rng) if rng is not None else d.prompt, d.emb, d.response)
-            for d in items]
+    """Training sequences of dialogues; with `rng`, prompts get `D.noisy_prompt` noise (describe requests also
+    their noun's)."""
+    def prompt(d: DialogueItem) -> str:
+        describe = bool(d.input_caption) and not d.output_captions
+        return D.noisy_prompt(d.prompt, rng, describe=describe) if rng is not None else d.prompt
+    return [D.Sequence_(p.tok, prompt(d), d.emb, d.response) for d in items]
 
 
 def stage2_decoder_alignment(p: Pack, w: World, steps: int, batch: int) -> dict:

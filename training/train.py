@@ -1,7 +1,7 @@
 """Reproduces the whole mini NExT-GPT pack from scratch: tokenizer, stage 0 (stand-ins for the pretrained
 encoders, LLM and decoders), the paper's stages 1–3, then ONNX export with manifests.
 
-    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (46 min measured, 2 cores)
+    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (1 h 13 min measured, 2 cores)
     /usr/bin/python3 training/train.py --smoke                # every stage a few steps → training/out/smoke
     /usr/bin/python3 training/train.py --bench                # 25 steps per stage at full batch → out/bench
     /usr/bin/python3 training/train.py --only 0a --steps 0a_encoders=600 --out training/out/run0a
@@ -35,18 +35,18 @@ from models.llm import LlmConfig  # noqa: E402
 from models.tokenizer import train_bpe  # noqa: E402
 from world import World  # noqa: E402
 
-#: (stage, function, steps in a full run, batch size, peak learning rate). 46 min with --jobs 2 on a quiet 2-core
+#: (stage, function, steps in a full run, batch size, peak learning rate). 1 h 13 min with --jobs 2 on a 2-core
 #: machine (measured, README "Training time"). Every stage warms up over 5% of its steps, then follows a cosine
 #: to 5% of the peak.
 PLAN = [
-    ("0a_encoders", S.stage_encoders, 700, 64, 2e-3),
+    ("0a_encoders", S.stage_encoders, 1000, 64, 2e-3),
     ("0b_llm", S.stage_llm_pretrain, 850, 32, 2e-3),
     ("0c_cond_text", S.stage_cond_text, 400, 192, 2e-3),
     ("0c_vae", S.stage_vae, 600, 32, 1e-3),
     ("0c_decoders", S.stage_decoders, 3000, 32, 1e-3),
     ("1_encoder_side", S.stage1_encoder_alignment, 2400, 30, 3e-3),
     ("2_decoder_side", S.stage2_decoder_alignment, 400, 24, 2e-3),
-    ("3_instruction", S.stage3_instruction, 2000, 24, 1e-3),
+    ("3_instruction", S.stage3_instruction, 2400, 24, 1e-3),
     ("4_decoders", S.stage4_decoder_finetune, 2000, 32, 5e-4),
 ]
 TOKENIZER_TEXTS = 3000  # dialogues (each with 3 captions) the tokenizer is trained on

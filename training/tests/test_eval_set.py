@@ -305,13 +305,35 @@ class PromptNoise(unittest.TestCase):
             kept = [x.strip("?.,!") for x in a.split()]
             for word in d.prompt.split():
                 core = word.strip("?.,!")
-                if core in D.PROTECTED:
+                if core in D.PROTECTED and core not in ("and", "then", "also"):  # joiners may go (below)
                     self.assertIn(core, kept, (d.prompt, a))
         for word in L.HELDOUT_SYNONYMS:
             self.assertNotIn(word, D.PROTECTED)
         changed = sum(D.noisy_prompt(w.dialogue(i).prompt, np.random.default_rng(i)) != w.dialogue(i).prompt
                       for i in range(200))
         self.assertGreater(changed, 60)
+
+    def test_joiners_become_unknown_words_and_both_requests_stay(self) -> None:
+        import data as D
+        outs = [D.noisy_prompt("draw a red star and then play a low beep", np.random.default_rng(i)) for i in range(200)]
+        self.assertGreater(sum(" and then " not in o for o in outs), 25)
+        for o in outs:
+            words = [x.strip("?.,!") for x in o.split()]
+            for kept in ("red", "star", "low", "beep"):
+                self.assertIn(kept, words, o)
+
+    def test_describe_requests_lose_their_noun_only_when_asked(self) -> None:
+        import data as D
+        plain = [D.noisy_prompt("describe this clip.", np.random.default_rng(i)) for i in range(200)]
+        self.assertTrue(all("clip" in o for o in plain))
+        swapped = [D.noisy_prompt("describe this clip.", np.random.default_rng(i), describe=True) for i in range(200)]
+        gone = [o for o in swapped if "clip" not in o]
+        self.assertGreater(len(gone), 40)
+        self.assertTrue(any(n in o.split(" ") for o in gone for n in ("picture", "tone", "sound")))
+        # attribute words are never swapped: only nouns are
+        a = [D.noisy_prompt("what is in this picture? a red star", np.random.default_rng(i), describe=True)
+             for i in range(100)]
+        self.assertTrue(all("red" in o and "star" in o for o in a))
 
 
 if __name__ == "__main__":
