@@ -96,10 +96,18 @@ def pixels_batch(world: World, modality: str, start: int, n: int) -> tuple[Tenso
 
 
 # --- prompt noise ---------------------------------------------------------------------------------------
+#: The training nouns of every modality (picture, tone, clip, …).
+_ALL_NOUNS = [n for train, _ in NOUN.values() for n in train]
+#: Joiners of compound requests that prompt noise may replace by an unknown word (" and " also joins the two
+#: shapes of one image, so it stays).
+_JOINERS = (", and also ", " and then ")
+
+
 def _protected_words() -> frozenset[str]:
     """Words that carry what a request asks for: attribute values and their training synonyms, nouns, motion
     phrases, position words and joiners. Prompt noise never drops or replaces them (the answer depends on
-    them); held-out synonyms are not in the set, because training never sees them."""
+    them), except the two perturbations `noisy_prompt` names: a joiner of `_JOINERS`, and a describe request's
+    noun. Held-out synonyms are not in the set, because training never sees them."""
     from world import language as L
     from world.attributes import COLOURS, SHAPES
     words = set(SHAPES) | set(COLOURS) | {"and", "then", "also", "a", "an", "the", "this", "in", "on", "at",
@@ -108,8 +116,7 @@ def _protected_words() -> frozenset[str]:
         for w in options:
             if w not in L.HELDOUT_SYNONYMS:
                 words.update(w.split())
-    for train, _ in L.NOUN.values():
-        words.update(train)
+    words.update(_ALL_NOUNS)
     for phrases in L.MOTION_PHRASES.values():
         for ph in phrases[:-1]:
             words.update(ph.split())
@@ -124,10 +131,12 @@ def _random_word(rng: np.random.Generator) -> str:
     return "".join(rng.choice(_LETTERS, int(rng.integers(2, 9))))
 
 
-#: Joiners of compound requests that prompt noise may replace by an unknown word (" and " also joins the two
-#: shapes of one image, so it stays).
-_JOINERS = (", and also ", " and then ")
-_ALL_NOUNS = [n for train, _ in NOUN.values() for n in train]
+def _other_noun(word: str, rng: np.random.Generator) -> str:
+    """`word` (punctuation kept) with its noun replaced by any modality's noun (60%) or an unknown word."""
+    core = word.rstrip("?.,!")
+    if core not in _ALL_NOUNS:
+        return word
+    return (str(rng.choice(_ALL_NOUNS)) if rng.random() < 0.6 else _random_word(rng)) + word[len(core):]
 
 
 def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe: bool = False) -> str:
@@ -146,9 +155,7 @@ def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe
         if j in prompt and rng.random() < 0.25:
             prompt = prompt.replace(j, " " + _random_word(rng) + " ")
     if describe and rng.random() < 0.35:
-        prompt = " ".join(
-            (str(rng.choice(_ALL_NOUNS)) if rng.random() < 0.6 else _random_word(rng)) + w[len(w.rstrip("?.,!")):]
-            if w.rstrip("?.,!") in _ALL_NOUNS else w for w in prompt.split(" "))
+        prompt = " ".join(_other_noun(w, rng) for w in prompt.split(" "))
     if rng.random() >= p:
         return prompt
     out = []
