@@ -81,8 +81,21 @@ STAGE4_MODULES = (("unet", "output_projector.image"),
                   ("decoder.audio", "decoder.video", "output_projector.audio", "output_projector.video"))
 
 
+def _die_with_parent() -> None:
+    """Asks Linux to end this process when its parent dies (prctl PR_SET_PDEATHSIG). Without it, killing
+    train.py left its spawned stage workers training on for many minutes, holding both cores and writing into
+    the next run's log."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the workers then end only with the Pool
+
+
 def _worker(args) -> str:
     """One group of stages in its own process (spawned): trains, saves its modules' weights, returns the file."""
+    _die_with_parent()
     pack_file, seed, names, keys, threads, decoders, n_table, b_table = args
     torch.set_num_threads(threads)
     torch.manual_seed(seed + len(names))
