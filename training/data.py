@@ -103,6 +103,11 @@ _ALL_NOUNS = [n for train, _ in NOUN.values() for n in train]
 _JOINERS = (", and also ", " and then ")
 
 
+#: The verb of the directed motion phrases ("moving left", "moving to the left", "moving upwards"): the
+#: direction says the motion, so noise may drop or replace the verb, as a person says "sliding left".
+_MOTION_VERB = "moving"
+
+
 def _protected_words() -> frozenset[str]:
     """Words that carry what a request asks for: attribute values and their training synonyms, nouns, motion
     phrases, position words and joiners. Prompt noise never drops or replaces them (the answer depends on
@@ -120,10 +125,33 @@ def _protected_words() -> frozenset[str]:
     for phrases in L.MOTION_PHRASES.values():
         for ph in phrases[:-1]:
             words.update(ph.split())
-    return frozenset(words)
+    return frozenset(words - {_MOTION_VERB})
 
 
 PROTECTED = _protected_words()
+
+
+def _cue_words() -> frozenset[str]:
+    """Words of the generation and conversion templates that no describe template uses ("play", "animate",
+    "into", "still", …). Prompt noise never drops or replaces them either: a request with media attached and
+    none of them is a request to describe the media, so noise must not turn a conversion into such a
+    request."""
+    from world import language as L
+
+    def words(templates: list[str]) -> set[str]:
+        out = set()
+        for t in templates:
+            for slot in ("{desc}", "{x}", "{y}"):
+                t = t.replace(slot, " ")
+            out.update(w.strip("?.,!") for w in t.split())
+        return out - {""}
+
+    describe = words(L.TEMPLATES["describe"][0])
+    other = words([t for intent, (train, _) in L.TEMPLATES.items() if intent != "describe" for t in train])
+    return frozenset(other - describe)
+
+
+CUES = _cue_words()
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
 
@@ -139,6 +167,14 @@ def _other_noun(word: str, rng: np.random.Generator) -> str:
     return (str(rng.choice(_ALL_NOUNS)) if rng.random() < 0.6 else _random_word(rng)) + word[len(core):]
 
 
+def _unknown_unless_kept(word: str, rng: np.random.Generator) -> str:
+    """`word` (punctuation kept), or an unknown word where it is neither protected nor a cue."""
+    core = word.strip("?.,!")
+    if not core or core in PROTECTED or core in CUES:
+        return word
+    return _random_word(rng) + word[len(core):] if word.startswith(core) else _random_word(rng)
+
+
 def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe: bool = False) -> str:
     """With probability p, perturbs a request's wording where it carries no attribute: drops words, replaces
     them with random letter strings (which the tokenizer splits into pieces never seen as words, as it does a
@@ -146,22 +182,31 @@ def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe
     read the intent from what remains and to ignore words it does not know, instead of memorising the
     templates; the answer is unchanged, so no attribute is ever invented.
 
-    Two more perturbations, each with its own probability: a compound request's joiner becomes an unknown word
-    (a person may say "plus"; the second request still stands), and in a request to describe the attached
-    media (``describe``) the media's noun becomes another modality's noun or an unknown word: what is attached
-    decides what the answer describes, not the noun, so "describe this picture" with a clip attached, or a
-    template never seen, still gets the clip's caption."""
+    Cue words (`CUES`: "play", "animate", "into", …) are never touched, so a conversion always keeps what asks
+    for it. More perturbations, each with its own probability: a compound request's joiner becomes an unknown
+    word (a person may say "plus"; the second request still stands); in a request to describe the attached
+    media (``describe``) the media's noun becomes another modality's noun or an unknown word (25%): what is
+    attached decides what the answer describes, not the noun, so "describe this picture" with a clip attached
+    still gets the clip's caption; and a describe request has every word that is neither protected nor a cue
+    replaced by an unknown word (30%): media attached and no cue means "describe", whatever the verb, so a
+    describe request in words never seen ("give me a short description of this clip") is not read as a
+    conversion; and the verb of a directed motion ("moving left") becomes an unknown word (25%, beside the
+    general noise, which may also drop it): the direction still says the motion, as in "sliding left"."""
     for j in _JOINERS:
         if j in prompt and rng.random() < 0.25:
             prompt = prompt.replace(j, " " + _random_word(rng) + " ")
-    if describe and rng.random() < 0.35:
+    if describe and rng.random() < 0.25:
         prompt = " ".join(_other_noun(w, rng) for w in prompt.split(" "))
+    if describe and rng.random() < 0.3:
+        prompt = " ".join(_unknown_unless_kept(w, rng) for w in prompt.split(" "))
+    if f" {_MOTION_VERB} " in prompt and rng.random() < 0.25:
+        prompt = prompt.replace(f" {_MOTION_VERB} ", f" {_random_word(rng)} ")
     if rng.random() >= p:
         return prompt
     out = []
     for w in prompt.split(" "):
         core = w.strip("?.,!")
-        if core not in PROTECTED:
+        if core not in PROTECTED and core not in CUES:
             r = rng.random()
             if r < 0.12:
                 continue

@@ -124,8 +124,8 @@ def recording(words: str = "heldout"):
     orig = {k: getattr(L, k) for k in ("request", "describe_object", "describe_audio", "describe_video", "noun")}
     vocab = words == "heldout"
 
-    def request(intent, rng, heldout, desc="", x=""):
-        r = orig["request"](intent, rng, heldout, desc=desc, x=x)
+    def request(intent, rng, heldout, desc="", x="", y_modality=""):
+        r = orig["request"](intent, rng, heldout, desc=desc, x=x, y_modality=y_modality)
         log["requests"].append((intent, r.prompt))
         return r
 
@@ -163,7 +163,8 @@ def template_of(intent: str, text: str) -> tuple[str, bool]:
     so the bare "{desc}" template matches last)."""
     train, held = L.TEMPLATES[intent]
     for t, is_held in sorted([(t, False) for t in train] + [(t, True) for t in held], key=lambda p: -len(p[0])):
-        rx = "^" + re.escape(t).replace(re.escape("{x}"), "(.+?)").replace(re.escape("{desc}"), "(.+)") + "$"
+        rx = "^" + re.escape(t).replace(re.escape("{x}"), "(.+?)").replace(re.escape("{y}"), "(.+?)")
+        rx = rx.replace(re.escape("{desc}"), "(.+)") + "$"
         if re.match(rx, text):
             return t, is_held
     raise ValueError(f"no template of {intent} gives {text!r}")

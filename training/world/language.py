@@ -37,7 +37,12 @@ NOUN = {
 TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
     "describe": (
         ["describe this {x}", "describe this {x}.", "what is in this {x}?", "please describe the {x}.",
-         "can you tell me what this {x} shows?", "caption this {x}", "what {x} is this?", "tell me about this {x}"],
+         "can you tell me what this {x} shows?", "caption this {x}", "what {x} is this?", "tell me about this {x}",
+         # the function words of the conversion templates ("a", "of") occur here too, so that they
+         # are no cue for a conversion in a request never seen
+         "write a caption for this {x}", "what do you see in this {x}?", "what are the contents of this {x}?",
+         "i need a caption of this {x}", "tell me what is in this {x}", "explain this {x} to me",
+         "sum up this {x} in a few words", "can you say what is shown in this {x}?"],
         ["give me a short description of this {x}", "what's going on in this {x}?"],
     ),
     "gen_image": (
@@ -55,17 +60,24 @@ TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
          "please make an animation of {desc}.", "can you animate {desc}?", "{desc}"],
         ["i'd love a short movie of {desc}", "could you film {desc}?"],
     ),
-    "image_to_audio": (["play this {x} as a sound", "what does this {x} sound like?", "turn this {x} into a sound"],
+    # {y} is a noun of the output's modality with its article ("turn this clip into an image"), so a request
+    # names what it wants with any of its words; "paint" and "play" ask for a picture or a sound as they do in
+    # generation
+    "image_to_audio": (["play this {x} as a sound", "what does this {x} sound like?", "turn this {x} into {y}",
+                        "play this {x}"],
                        ["make a noise that matches this {x}"]),
-    "audio_to_image": (["draw this {x}", "show this sound's pitch as a shape's height", "turn this {x} into a picture"],
+    "audio_to_image": (["draw this {x}", "show this sound's pitch as a shape's height", "turn this {x} into {y}",
+                        "paint this {x}"],
                        ["paint what this {x} looks like"]),
-    "image_to_video": (["animate this {x}", "make this {x} move", "bring this {x} to life"],
+    "image_to_video": (["animate this {x}", "make this {x} move", "bring this {x} to life", "turn this {x} into {y}"],
                        ["set this {x} in motion"]),
-    "video_to_image": (["draw this {x}'s shape", "show a still of this {x}", "turn this {x} into a picture"],
+    "video_to_image": (["draw this {x}'s shape", "show a still of this {x}", "turn this {x} into {y}",
+                        "paint this {x}"],
                        ["freeze this {x} into a drawing"]),
-    "audio_to_video": (["animate this {x}", "turn this {x} into a video", "show this {x} as an animation"],
+    "audio_to_video": (["animate this {x}", "turn this {x} into {y}", "show this {x} as an animation"],
                        ["make a movie from this {x}"]),
-    "video_to_audio": (["play this {x} as a sound", "what does this {x} sound like?", "turn this {x} into a sound"],
+    "video_to_audio": (["play this {x} as a sound", "what does this {x} sound like?", "turn this {x} into {y}",
+                        "play this {x}"],
                        ["give this {x} a soundtrack"]),
 }
 JOINERS = ([" and ", " and then ", ", and also "], [" plus "])
@@ -159,12 +171,16 @@ class Request:
     prompt: str
 
 
-def request(intent: str, rng: np.random.Generator, heldout: bool, desc: str = "", x: str = "") -> Request:
-    """Fills a random template of `intent` from the given split."""
+def request(intent: str, rng: np.random.Generator, heldout: bool, desc: str = "", x: str = "",
+            y_modality: str = "") -> Request:
+    """Fills a random template of `intent` from the given split; {y} with "a"/"an" and a noun of `y_modality`,
+    drawn only for a template that has it (the held-out templates have none, so their random streams do not
+    change)."""
     train, held = TEMPLATES[intent]
     pool = held if heldout else train
     t = pool[int(rng.integers(len(pool)))]
-    return Request(intent, t.format(desc=desc, x=x))
+    y = article(noun(y_modality, rng, heldout)) if "{y}" in t else ""
+    return Request(intent, t.format(desc=desc, x=x, y=y))
 
 
 def join_requests(parts: list[str], rng: np.random.Generator, heldout: bool) -> str:

@@ -216,6 +216,6 @@ class World:
                 out = {"pitch": "mid", "timbre": SHAPE_TIMBRE[v["shape"]], "pattern": MOTION_PATTERN[v["motion"]]}
         cap = {"image": lambda: L.describe_image([out]), "audio": lambda: L.describe_audio(out),
                "video": lambda: L.describe_video(out)}[dst]()
-        req = L.request(f"{src}_to_{dst}", rng, heldout, x=L.noun(src, rng, heldout))
+        req = L.request(f"{src}_to_{dst}", rng, heldout, x=L.noun(src, rng, heldout), y_modality=dst)
         return Dialogue(req.prompt, {src: s}, {dst: out}, {dst: cap}, f"here is {cap}. {signal_tokens(dst)}",
                         [f"{src}_to_{dst}"], heldout)
