@@ -187,7 +187,7 @@ def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe
     word (a person may say "plus"; the second request still stands); in a request to describe the attached
     media (``describe``) the media's noun becomes another modality's noun or an unknown word (25%): what is
     attached decides what the answer describes, not the noun, so "describe this picture" with a clip attached
-    still gets the clip's caption; and a describe request has every word that is neither protected nor a cue
+    still gets the clip's caption; a describe request has every word that is neither protected nor a cue
     replaced by an unknown word (30%): media attached and no cue means "describe", whatever the verb, so a
     describe request in words never seen ("give me a short description of this clip") is not read as a
     conversion; and the verb of a directed motion ("moving left") becomes an unknown word (25%, beside the

@@ -1,7 +1,7 @@
 """Reproduces the whole mini NExT-GPT pack from scratch: tokenizer, stage 0 (stand-ins for the pretrained
 encoders, LLM and decoders), the paper's stages 1–3, then ONNX export with manifests.
 
-    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (1 h 13 min measured, 2 cores)
+    nice -n 10 /usr/bin/python3 training/train.py             # full run → training/out/models (53 min measured, 2 cores)
     /usr/bin/python3 training/train.py --smoke                # every stage a few steps → training/out/smoke
     /usr/bin/python3 training/train.py --bench                # 25 steps per stage at full batch → out/bench
     /usr/bin/python3 training/train.py --only 0a --steps 0a_encoders=600 --out training/out/run0a
@@ -35,7 +35,7 @@ from models.llm import LlmConfig  # noqa: E402
 from models.tokenizer import train_bpe  # noqa: E402
 from world import World  # noqa: E402
 
-#: (stage, function, steps in a full run, batch size, peak learning rate). 1 h 13 min with --jobs 2 on a 2-core
+#: (stage, function, steps in a full run, batch size, peak learning rate). 53 min with --jobs 2 on a 2-core
 #: machine (measured, README "Training time"). Every stage warms up over 5% of its steps, then follows a cosine
 #: to 5% of the peak.
 PLAN = [

@@ -135,6 +135,20 @@ class Language(unittest.TestCase):
             if not d.outputs:
                 self.assertNotIn("[", d.response)
 
+    def test_conversions_name_their_output_with_any_noun_of_its_modality(self) -> None:
+        from world.language import NOUN
+        w = World(0)
+        seen: dict[str, set[str]] = {}
+        for i in range(2000):
+            d = w.dialogue(i)
+            if " into " in d.prompt and d.intents[0].count("_to_"):
+                dst = d.intents[0].split("_to_")[1]
+                tail = d.prompt.split(" into ")[1].split()
+                self.assertIn(tail[0], ("a", "an"), d.prompt)
+                self.assertIn(tail[1], NOUN[dst][0], d.prompt)
+                seen.setdefault(dst, set()).add(tail[1])
+        self.assertEqual({m: set(NOUN[m][0]) for m in NOUN}, seen)
+
 
 if __name__ == "__main__":
     unittest.main()
