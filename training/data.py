@@ -152,6 +152,8 @@ def _cue_words() -> frozenset[str]:
 
 
 CUES = _cue_words()
+#: What prompt noise never drops or replaces.
+_KEPT = PROTECTED | CUES
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
 
@@ -167,12 +169,15 @@ def _other_noun(word: str, rng: np.random.Generator) -> str:
     return (str(rng.choice(_ALL_NOUNS)) if rng.random() < 0.6 else _random_word(rng)) + word[len(core):]
 
 
+def _replaced(word: str, core: str, rng: np.random.Generator) -> str:
+    """An unknown word in place of `word`, keeping the punctuation after its `core`."""
+    return _random_word(rng) + word[len(core):] if word.startswith(core) else _random_word(rng)
+
+
 def _unknown_unless_kept(word: str, rng: np.random.Generator) -> str:
     """`word` (punctuation kept), or an unknown word where it is neither protected nor a cue."""
     core = word.strip("?.,!")
-    if not core or core in PROTECTED or core in CUES:
-        return word
-    return _random_word(rng) + word[len(core):] if word.startswith(core) else _random_word(rng)
+    return word if not core or core in _KEPT else _replaced(word, core, rng)
 
 
 def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe: bool = False) -> str:
@@ -206,12 +211,12 @@ def noisy_prompt(prompt: str, rng: np.random.Generator, p: float = 0.6, describe
     out = []
     for w in prompt.split(" "):
         core = w.strip("?.,!")
-        if core not in PROTECTED and core not in CUES:
+        if core not in _KEPT:
             r = rng.random()
             if r < 0.12:
                 continue
             if r < 0.27:
-                w = _random_word(rng) + w[len(core):] if w.startswith(core) else _random_word(rng)
+                w = _replaced(w, core, rng)
         out.append(w)
         if rng.random() < 0.08:
             out.append(_random_word(rng))
