@@ -5,7 +5,7 @@
  * that the unasked video branch is skipped, and that the image and the sound are previewed and download as a
  * 64×64 PNG and a 1 s WAV whose content is what was asked for: the shape's colour and place, the tone's
  * pitch and whether it pulses (tests/support/media-analysis.ts). The shape itself is not asserted: the
- * pack's images name it in 70–78% (training/README.md, "Evaluation").
+ * pack draws the requested shape in 74–86% (training/README.md, "Evaluation").
  *
  * Needs the mini NExT-GPT model pack (committed under models/mini-nextgpt-*; SWITCHBOARD_MODELS_DIR points
  * elsewhere) and a worker (`scripts/start.ts` launches one). Missing models fail the test: the template's
