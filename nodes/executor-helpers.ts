@@ -7,14 +7,16 @@ import type { UploadRef } from "./shared";
 import { NodeExecutionError } from "~/server/engine/errors";
 import { defineExecutor, skipNode, type NodeExecutor } from "~/server/engine/executor";
 import { isEncodedMedia, type EncodedMediaValue, type Value } from "~/lib/values/types";
+import { unreadableMedia } from "~/server/media/decode";
 
 type MediaKind = "image" | "audio" | "video";
 
 /**
  * Media inputs (image, audio, video): emit the upload as an undecoded `EncodedMediaValue` (hash, mime,
- * filename, size) after checking the artifact exists. Decoding to pixels / samples / frames needs codecs
- * the project does not carry yet and arrives with the inference issue; consumers that need decoded media
- * fail with `MEDIA_NOT_DECODED` until then. An empty input fails the run (`INPUT_EMPTY`), or, when the node is
+ * filename, size) after checking the artifact exists and is media of the node's kind that Switchboard
+ * reads (`unreadableMedia`: a text file, a truncated PNG or a broken WAV fails here, `MEDIA_UNREADABLE`,
+ * naming the input and the file, not in a model node or when an output is downloaded). Model nodes decode
+ * the upload themselves (`src/server/media/decode.ts`). An empty input fails the run (`INPUT_EMPTY`), or, when the node is
  * marked optional, skips what depends on it. Keyed by the file's content hash and mime only: renaming the
  * input or re-uploading the same bytes under another name does not invalidate anything downstream.
  */
@@ -26,7 +28,7 @@ export function mediaInputExecutor<K extends MediaKind>(
   Record<K, EncodedMediaValue<K>>
 > {
   return defineExecutor({
-    version: "1",
+    version: "2",
     deterministic: true,
     keySettings: (s) => (s.file ? { hash: s.file.hash, mime: s.file.mime } : null),
     provide(s, value: Value) {
@@ -47,7 +49,8 @@ export function mediaInputExecutor<K extends MediaKind>(
           `no ${kind} file has been picked for input "${s.name}"`,
           ctx.nodeId,
         );
-      if (!(await ctx.artifacts.has(s.file.hash))) {
+      const stored = await ctx.artifacts.get(s.file.hash);
+      if (!stored) {
         throw new NodeExecutionError(
           "ARTIFACT_NOT_FOUND",
           `the uploaded file ${s.file.filename} is no longer stored; upload it again`,
@@ -55,6 +58,13 @@ export function mediaInputExecutor<K extends MediaKind>(
         );
       }
       const { hash, mime, filename, size } = s.file;
+      const why = await unreadableMedia(kind, stored.data, mime);
+      if (why)
+        throw new NodeExecutionError(
+          "MEDIA_UNREADABLE",
+          `input "${s.name}" cannot use ${filename}: ${why}`,
+          ctx.nodeId,
+        );
       const value = { kind, file: { hash, mime, filename, size } } as EncodedMediaValue<K>;
       return { [kind]: value } as Record<K, EncodedMediaValue<K>>;
     },

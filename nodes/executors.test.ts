@@ -5,6 +5,7 @@ import { textTemplate } from "./text-template/definition";
 import { textJoin } from "./text-join/definition";
 import { textCase } from "./text-case/definition";
 import { MemoryArtifactStore } from "~/server/engine/artifacts";
+import { encodePng, encodeWav } from "~/server/media/encode";
 import {
   isNodeSkip,
   NO_INFERENCE,
@@ -69,8 +70,9 @@ describe("input and output executors", () => {
 
   it("media inputs emit the upload undecoded, and fail clearly when it is missing", async () => {
     const store = new MemoryArtifactStore();
-    const hash = await store.put(new Uint8Array([137, 80, 78, 71]), "image/png");
-    const file = { hash, filename: "cat.png", mime: "image/png", size: 4 };
+    const png = encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(12).fill(200) });
+    const hash = await store.put(png, "image/png");
+    const file = { hash, filename: "cat.png", mime: "image/png", size: png.length };
     const e = executors["image-input"] as unknown as NodeExecutor<{ name: string; file: typeof file | null }>;
     expect(await e.execute(ctx(store), {}, { name: "photo", file })).toEqual({
       image: { kind: "image", file },
@@ -84,6 +86,46 @@ describe("input and output executors", () => {
     // An optional input with no file skips its branch instead.
     const skipped = await e.execute(ctx(store), {}, { name: "photo", file: null, optional: true } as never);
     expect(isNodeSkip(skipped)).toBe(true);
+  });
+
+  it("media inputs refuse a file that is not readable media of their kind, naming the input and file", async () => {
+    const store = new MemoryArtifactStore();
+    const put = async (bytes: Uint8Array, filename: string, mime: string) => ({
+      hash: await store.put(bytes, mime),
+      filename,
+      mime,
+      size: bytes.length,
+    });
+    type File = Awaited<ReturnType<typeof put>>;
+    const run = (type: "image-input" | "audio-input", file: File) =>
+      (executors[type] as unknown as NodeExecutor<{ name: string; file: File }>).execute(
+        ctx(store),
+        {},
+        { name: "x", file },
+      );
+    const png = encodePng({ width: 8, height: 8, channels: 3, data: new Uint8Array(192).fill(9) });
+    const text = new TextEncoder().encode("just some notes");
+    await expect(run("image-input", await put(text, "notes.png", "image/png"))).rejects.toMatchObject({
+      code: "MEDIA_UNREADABLE",
+      message: expect.stringMatching(
+        /^input "x" cannot use notes.png: it is not an image Switchboard can read/,
+      ),
+    });
+    await expect(
+      run("image-input", await put(png.subarray(0, 40), "cut.png", "image/png")),
+    ).rejects.toMatchObject({ code: "MEDIA_UNREADABLE" });
+
+    const wav = encodeWav({ sampleRate: 16000, channels: 1, data: new Float32Array(160) });
+    expect(await run("audio-input", await put(wav, "ok.wav", "audio/wav"))).toHaveProperty("audio");
+    const zeroRate = wav.slice();
+    new DataView(zeroRate.buffer).setUint32(24, 0, true); // fmt chunk: sample rate
+    await expect(run("audio-input", await put(zeroRate, "zero.wav", "audio/wav"))).rejects.toMatchObject({
+      message:
+        'input "x" cannot use zero.wav: it is not a readable WAV file (the WAV file\'s fmt chunk says its sample rate is 0)',
+    });
+    await expect(
+      run("audio-input", await put(wav.subarray(0, 30), "cut.wav", "audio/wav")),
+    ).rejects.toMatchObject({ message: expect.stringContaining("the WAV file's fmt chunk is cut short") });
   });
 
   it("output nodes pass their input through and name the run output", async () => {

@@ -53,7 +53,7 @@ export function uploadSetting(kind: "image" | "audio" | "video") {
   const accept = [`${kind}/*`, ...extra].join(",");
   return uploadRefSchema
     .refine((f) => f.mime.startsWith(`${kind}/`) || extra.includes(f.mime), {
-      message: `must be an ${kind} file (${accept})`,
+      message: `must be ${kind === "video" ? "a" : "an"} ${kind} file (${accept})`,
       path: ["mime"],
     })
     .nullable()

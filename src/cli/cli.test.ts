@@ -1,7 +1,12 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { WORKFLOW_PNG_KEYWORD, withPngText } from "~/lib/media/png-text";
+import { encodePng } from "~/server/media/encode";
 import { main } from "./index";
 import type { CliIO } from "./types";
 
@@ -71,6 +76,19 @@ describe("switchboard validate", () => {
     });
     expect((await cli("launch")).code).toBe(2);
     expect((await cli()).code).toBe(2);
+  });
+
+  it("reads the workflow a PNG from an image output carries, and says when a PNG has none", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sb-validate-"));
+    const plain = encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(12) });
+    writeFileSync(path.join(dir, "plain.png"), plain);
+    const text = await readFile(fixture("nextgpt-any-to-any.json"), "utf8");
+    writeFileSync(path.join(dir, "wf.png"), withPngText(plain, WORKFLOW_PNG_KEYWORD, text));
+    expect(await cli("validate", path.join(dir, "wf.png"))).toMatchObject({ code: 0, out: /^ok: \d+ nodes/ });
+    const none = await cli("validate", path.join(dir, "plain.png"));
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("plain.png: this PNG has no Switchboard workflow in it");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows help", async () => {

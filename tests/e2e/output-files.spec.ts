@@ -74,3 +74,47 @@ test("an image output downloads as a PNG with the workflow; dropping it on a can
   await expect(page.getByTestId("toast-error")).toContainText("has no Switchboard workflow");
   await expect(target.nodes).toHaveCount(2);
 });
+
+test("a file that is not an image is refused before uploading, and a broken one fails its input node", async ({
+  page,
+  request,
+}) => {
+  // A PNG cut short: the upload takes any bytes, the input node is where it is judged.
+  const cut = FIXTURE_PNG.subarray(0, 60);
+  const upload = await request.post("/api/uploads", {
+    data: cut,
+    headers: { "content-type": "image/png", "x-filename": "cut.png" },
+  });
+  expect(upload.ok()).toBe(true);
+  const file = (await upload.json()) as { hash: string; size: number; mime: string };
+  const graph = {
+    schemaVersion: 2,
+    nodes: [
+      {
+        id: "in",
+        type: "image-input",
+        position: { x: 0, y: 0 },
+        settings: { name: "image", file: { ...file, filename: "cut.png" } },
+      },
+      { id: "out", type: "image-output", position: { x: 320, y: 0 }, settings: { name: "picture" } },
+    ],
+    edges: [{ id: "e1", source: "in", sourcePort: "image", target: "out", targetPort: "image" }],
+  };
+  const id = await createWorkflow(request, `E2E unreadable image ${Date.now()}`, graph);
+  const editor = await new EditorPage(page).goto(id);
+  await page.getByTestId("run-start").click();
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "failed", { timeout: 20_000 });
+  await expect(editor.node("in").getByTestId("node-run-error")).toContainText(
+    'input "image" cannot use cut.png: it is not an image Switchboard can read',
+  );
+
+  // Choosing a text file in the inspector: refused with the reason, and the node keeps its file.
+  await editor.select("in");
+  await page.getByTestId("upload-input-in").setInputFiles({
+    name: "notes.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("just notes"),
+  });
+  await expect(page.getByTestId("upload-error")).toHaveText("notes.txt is not an image (text/plain)");
+  await expect(page.getByTestId("upload-filename")).toHaveText("cut.png");
+});

@@ -73,7 +73,7 @@ describe("model router", () => {
     );
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toBe(
-      'conv.onnx does not meet the encoder.image contract: input "pixel_values": expected float32 [B, 3, 224, 224], found float32 [B, 3, 32, 32]; output "embeddings": expected float32 [B, embeddingDim], found no such tensor',
+      'incoming/conv.onnx does not meet the encoder.image contract: input "pixel_values": expected float32 [B, 3, 224, 224], found float32 [B, 3, 32, 32]; output "embeddings": expected float32 [B, embeddingDim], found no such tensor',
     );
     expect(existsSync(path.join(modelsDir, "wrong"))).toBe(false);
   });
@@ -104,8 +104,15 @@ describe("model router", () => {
     expect(existsSync(path.join(modelsDir, "uploads", `${up.hash}.onnx`))).toBe(true);
     const junk = await store.put(new TextEncoder().encode("not a model"));
     const err = await trpcError(
+      api.model.register({ id: "junk", role: "input-projector", upload: junk.hash, filename: "junk.onnx" }),
+    );
+    // Named by the upload's file name, with none of the server's paths; the refused copy is not kept.
+    expect(err.message).toMatch(/^junk\.onnx could not be loaded as an ONNX model: /);
+    expect(err.message).not.toContain(modelsDir);
+    expect(existsSync(path.join(modelsDir, "uploads", `${junk.hash}.onnx`))).toBe(false);
+    const unnamed = await trpcError(
       api.model.register({ id: "junk", role: "input-projector", upload: junk.hash }),
     );
-    expect(err.message).toMatch(/could not be loaded as an ONNX model/);
+    expect(unnamed.message).toMatch(/^the upload [0-9a-f]{12}… could not be loaded/);
   });
 });

@@ -14,6 +14,7 @@ import { decodeValue } from "~/lib/values/codec";
 import { createCaller } from "~/server/api/root";
 import { readEvents } from "~/server/engine/persist/events-read";
 import { bindRunsDatabase, closeRunsRuntimes, runsRuntime } from "~/server/queue/runtime";
+import { encodePng } from "~/server/media/encode";
 import { createArtifactStore } from "~/server/services/artifacts";
 import { graph, slowGraph, spawnWorker, waitForRun, type WorkerProcess } from "./helpers/runs";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-db";
@@ -281,6 +282,60 @@ describe("switchboard run (the CLI)", () => {
     expect(invalid.status).toBe(1);
     expect(invalid.stderr).toContain('No input node is named "nope"');
     expect(cli(["examples/hello-text.json"]).status).toBe(2);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("checks input files and --out before running, and fails an unreadable image at its input node", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sb-run-"));
+    const wf = graph(
+      [
+        ["img", "image-input", { name: "image", file: null }],
+        ["out", "image-output", { name: "picture" }],
+      ],
+      ["img.image->out.image"],
+    );
+    const file = path.join(dir, "image.json");
+    writeFileSync(file, JSON.stringify(wf));
+    writeFileSync(path.join(dir, "empty.png"), "");
+    writeFileSync(path.join(dir, "notes.png"), "just some notes");
+    writeFileSync(path.join(dir, "taken"), "a file, not a folder");
+    const out = path.join(dir, "out");
+    const refused = (input: string, outDir = out) => {
+      const r = cli([file, "--input", `image=@${input}`, "--out", outDir]);
+      expect(r.status).toBe(2);
+      return r.stderr.split("\n")[0];
+    };
+    expect(refused(path.join(dir, "missing.png"))).toBe(
+      `switchboard run: --input image=@${dir}/missing.png: no such file`,
+    );
+    expect(refused(dir)).toBe(`switchboard run: --input image=@${dir}: is a folder, not a file`);
+    expect(refused(path.join(dir, "empty.png"))).toBe(
+      `switchboard run: --input image=@${dir}/empty.png: the file is empty`,
+    );
+    expect(refused(path.join(dir, "notes.png"), path.join(dir, "taken"))).toBe(
+      `switchboard run: --out ${dir}/taken: exists and is not a folder`,
+    );
+
+    const bad = cli([file, "--input", `image=@${path.join(dir, "notes.png")}`, "--out", out]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      'node img (Image input) failed: input "image" cannot use notes.png: it is not an image Switchboard can read',
+    );
+
+    // The PNG an image output writes carries the workflow: `run` and `validate` read it like a .json.
+    const png = encodePng({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(90) });
+    writeFileSync(path.join(dir, "in.png"), png);
+    const ok = cli([file, "--input", `image=@${path.join(dir, "in.png")}`, "--out", out]);
+    expect(ok.status, ok.stderr).toBe(0);
+    const again = cli([
+      path.join(out, "picture.png"),
+      "--input",
+      `image=@${path.join(dir, "in.png")}`,
+      "--out",
+      path.join(dir, "again"),
+    ]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^succeeded: 2 node\(s\)/);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -435,6 +435,45 @@ describe("import and export", () => {
   });
 });
 
+describe("what PostgreSQL or a workflow file cannot hold", () => {
+  it("refuses a NUL character anywhere in an input, naming the field, and writes nothing", async () => {
+    const named = await trpcError(() => api.workflow.create({ name: "bad\u0000name" }));
+    expect(named.code).toBe("BAD_REQUEST");
+    expect(named.message).toBe("name holds a NUL character (U+0000), which cannot be stored.");
+
+    const { id } = await api.workflow.create({ name: "W", graph: graphWith(1) });
+    const graph = graphWith(1);
+    graph.nodes[0]!.settings.value = "a\u0000b";
+    const saved = await trpcError(() => api.workflow.save({ id, baseVersion: 1, graph }));
+    expect(saved.code).toBe("BAD_REQUEST");
+    expect(saved.message).toBe(
+      "graph.nodes[0].settings.value holds a NUL character (U+0000), which cannot be stored.",
+    );
+    const run = await trpcError(() => api.run.start({ workflowId: id, inputs: { "in-0": "x\u0000" } }));
+    expect(run.message).toBe('inputs["in-0"] holds a NUL character (U+0000), which cannot be stored.');
+    // In a file, the problem is tied to its node.
+    const file = parseWorkflowFile(JSON.stringify({ ...graph, schemaVersion: CURRENT_SCHEMA_VERSION }));
+    expect(file.ok ? [] : file.problems.map((p) => [p.code, p.nodeId])).toEqual([["nul-character", "in-0"]]);
+    expect(await counts()).toEqual({ workflows: 1, versions: 1 });
+  });
+
+  it("refuses to save what could not be exported and imported again (too large, too deep)", async () => {
+    const { id } = await api.workflow.create({ name: "W", graph: graphWith(1) });
+    const big = graphWith(1, { notes: "x".repeat(MAX_WORKFLOW_BYTES) });
+    const large = await trpcError(() => api.workflow.save({ id, baseVersion: 1, graph: big }));
+    expect(large.code).toBe("BAD_REQUEST");
+    expect(problemsOf(large).map((p) => p.code)).toEqual(["file-too-large"]);
+
+    let nested: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 100; i++) nested = { inner: nested };
+    const deep = graphWith(1);
+    deep.nodes[0]!.settings.extra = nested;
+    const tooDeep = await trpcError(() => api.workflow.create({ name: "Deep", graph: deep }));
+    expect(problemsOf(tooDeep).map((p) => p.code)).toEqual(["json-too-deep"]);
+    expect(await counts()).toEqual({ workflows: 1, versions: 1 });
+  });
+});
+
 describe("over HTTP", () => {
   it("returns problems, zod issues and conflict versions in error.data, and no stack", async () => {
     const created = await http("workflow.create", { name: "W" });

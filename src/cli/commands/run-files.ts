@@ -78,8 +78,15 @@ export async function writeValueFile(
     if (!bytes) throw new Error(`the uploaded file ${value.file.filename} is no longer stored`);
     const ext = EXT_BY_MIME[value.file.mime] ?? (path.extname(value.file.filename) || ".bin");
     // An uploaded PNG that reached an image output carries the workflow too.
-    const embed = value.kind === "image" && opts.workflow !== undefined && isPng(bytes);
-    writeFileSync(file(ext), embed ? withPngText(bytes, WORKFLOW_PNG_KEYWORD, opts.workflow!) : bytes);
+    let data = bytes;
+    if (value.kind === "image" && opts.workflow !== undefined && isPng(bytes)) {
+      try {
+        data = withPngText(bytes, WORKFLOW_PNG_KEYWORD, opts.workflow);
+      } catch {
+        // a PNG too broken to carry the text (input nodes refuse those now): written as it was
+      }
+    }
+    writeFileSync(file(ext), data);
     return file(ext);
   }
   switch (value.kind) {

@@ -103,7 +103,10 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
     for (const [name, arg] of Object.entries(input.inputs)) {
       const kind = inputKind(graph, name);
       if ("text" in arg || kind === "text") {
-        inputs[name] = { kind: "text", text: "text" in arg ? arg.text : readFileSync(arg.file, "utf8") };
+        const text = "text" in arg ? arg.text : readFileSync(arg.file, "utf8");
+        if (text.includes("\u0000"))
+          throw new Error(`input "${name}" holds a NUL character (U+0000), which cannot be stored`);
+        inputs[name] = { kind: "text", text };
         continue;
       }
       const bytes = readFileSync(arg.file);

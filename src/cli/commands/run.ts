@@ -3,13 +3,15 @@
  * headless through the same engine and PostgreSQL stores as the app (in this process; see
  * `run-headless.ts`) and writes every output node's value to `<dir>/<name>.<ext>` plus `<dir>/outputs.json`.
  */
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseWorkflowFile } from "~/lib/graph/io";
 import { formatProblem, type GraphProblem } from "~/lib/graph/problems";
-import { MAX_WORKFLOW_BYTES, type WorkflowGraph } from "~/lib/graph/schema";
+import type { WorkflowGraph } from "~/lib/graph/schema";
 import type { RunMode } from "~/server/engine/plan";
 import { PROVIDER_NAMES, type ProviderName } from "~/server/inference/types";
 import { type CliIO, type Command, EXIT } from "../types";
+import { readWorkflowText } from "../workflow-text";
 import type { HeadlessRunInput, HeadlessRunResult, InputArg } from "./run-headless";
 
 const help = `Usage: switchboard run <file.json | workflow-id> --out <dir> [options]
@@ -58,18 +60,54 @@ function parseInputs(specs: string[]): Record<string, InputArg> | string {
   return inputs;
 }
 
-async function readGraph(io: CliIO, file: string): Promise<WorkflowGraph | number> {
-  let text: string;
-  try {
-    const size = await io.fileSize(file);
-    text = size > 2 * MAX_WORKFLOW_BYTES ? "x".repeat(MAX_WORKFLOW_BYTES + 1) : await io.readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return usageError(
-      io,
-      `cannot read ${file}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`,
-    );
+/**
+ * What is wrong with the `--input` values before anything runs: a file that is missing, a folder, empty or
+ * over the upload limit the web app applies (SWITCHBOARD_MAX_UPLOAD_BYTES), or text holding a NUL
+ * character (PostgreSQL cannot store it). Whether a file is readable media is checked by its input node.
+ */
+async function checkInputFiles(inputs: Record<string, InputArg>): Promise<string | null> {
+  const { maxUploadBytes } = await import("~/server/services/artifacts");
+  const { formatBytes } = await import("~/server/services/errors");
+  const limit = maxUploadBytes();
+  for (const [name, arg] of Object.entries(inputs)) {
+    if ("text" in arg) {
+      if (arg.text.includes("\u0000")) return `--input ${name}: the text holds a NUL character (U+0000)`;
+      continue;
+    }
+    let info;
+    try {
+      info = statSync(arg.file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return `--input ${name}=@${arg.file}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code})`}`;
+    }
+    if (info.isDirectory()) return `--input ${name}=@${arg.file}: is a folder, not a file`;
+    if (info.size === 0) return `--input ${name}=@${arg.file}: the file is empty`;
+    if (info.size > limit)
+      return `--input ${name}=@${arg.file}: the file is ${formatBytes(info.size)}, over the ${formatBytes(limit)} upload limit (SWITCHBOARD_MAX_UPLOAD_BYTES)`;
   }
+  return null;
+}
+
+/** `--out` must be a folder or a path one can be made at; checked before the run, not after it. */
+function checkOutDir(dir: string): string | null {
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) return `--out ${dir}: exists and is not a folder`;
+    mkdirSync(dir, { recursive: true });
+    return null;
+  } catch (error) {
+    return `--out ${dir}: cannot make this folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+}
+
+async function readGraph(io: CliIO, file: string): Promise<WorkflowGraph | number> {
+  const read = await readWorkflowText(io, file);
+  if (!read.ok) {
+    if (read.exit === EXIT.usage) return usageError(io, read.message);
+    io.err(`switchboard run: ${file}: ${read.message}`);
+    return read.exit;
+  }
+  const text = read.text;
   const parsed = parseWorkflowFile(text);
   if (parsed.ok) return parsed.graph;
   for (const p of parsed.problems) io.err(formatProblem(p));
@@ -168,6 +206,8 @@ export const runCommand: Command = {
     // Server modules start with `import "server-only"`, which plain Node must be told to allow.
     const { allowServerOnlyImports } = await import("~/worker/server-only-hook");
     allowServerOnlyImports();
+    const wrong = (await checkInputFiles(inputs)) ?? checkOutDir(v.out);
+    if (wrong) return usageError(io, wrong);
     const { runHeadless } = await import("./run-headless");
     const cancel = new AbortController();
     const onSigint = () => cancel.abort();

@@ -5,8 +5,8 @@
 import { parseArgs } from "node:util";
 import { parseWorkflowFile } from "~/lib/graph/io";
 import { formatProblem } from "~/lib/graph/problems";
-import { MAX_WORKFLOW_BYTES } from "~/lib/graph/schema";
 import { type CliIO, type Command, EXIT } from "../types";
+import { readWorkflowText } from "../workflow-text";
 
 const help = `Usage: switchboard validate <file.json> [--json]
 
@@ -55,18 +55,12 @@ export const validateCommand: Command = {
       return EXIT.usage;
     }
 
-    let text: string;
-    try {
-      const size = await io.fileSize(file);
-      // Far over the limit: do not read it into memory; parseWorkflowFile still words the refusal.
-      text = size > 2 * MAX_WORKFLOW_BYTES ? "x".repeat(MAX_WORKFLOW_BYTES + 1) : await io.readFile(file);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      io.err(
-        `switchboard validate: cannot read ${file}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`,
-      );
-      return EXIT.usage;
+    const read = await readWorkflowText(io, file);
+    if (!read.ok) {
+      io.err(`switchboard validate: ${read.exit === EXIT.usage ? read.message : `${file}: ${read.message}`}`);
+      return read.exit;
     }
+    const text = read.text;
 
     const result = parseWorkflowFile(text);
     if (parsed.values.json) {

@@ -51,6 +51,25 @@ function describe(file: UploadRef): string {
   return parts.join(" · ");
 }
 
+/** Whether `file` matches an `accept` list ("image/*", "audio/wav", ".png", comma separated). */
+export function acceptsFile(accept: string, file: Pick<File, "name" | "type">): boolean {
+  const type = file.type.toLowerCase();
+  const name = file.name.toLowerCase();
+  return accept
+    .split(",")
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean)
+    .some((a) =>
+      a.startsWith(".") ? name.endsWith(a) : a.endsWith("/*") ? type.startsWith(a.slice(0, -1)) : type === a,
+    );
+}
+
+/** "an image", "audio", "a video": the first kind of an `accept` list, as a sentence names it. */
+function acceptLabel(accept: string): string {
+  const kind = accept.split(",")[0]!.trim().split("/")[0];
+  return kind === "image" ? "an image" : kind === "audio" ? "audio" : kind === "video" ? "a video" : accept;
+}
+
 export function UploadField({
   field,
   value,
@@ -69,6 +88,11 @@ export function UploadField({
 
   const pick = async (f: File) => {
     setError(null);
+    // Refused before uploading, so the field keeps the file it has.
+    if (field.accept && !acceptsFile(field.accept, f)) {
+      setError(`${f.name} is not ${acceptLabel(field.accept)} (${f.type || "unknown type"})`);
+      return;
+    }
     setBusy(true);
     try {
       onChange(await uploadFile(f));

@@ -124,10 +124,15 @@ export function useEditorPersistence(workflowId: string): EditorPersistence {
           store.markConflict(errorMessage(error));
         } else if (code === "BAD_REQUEST" && errorProblems(error).length > 0) {
           const problems = errorProblems(error);
+          // The problems panel lists what the editor finds on the canvas; a problem of the whole workflow
+          // (too many nodes, too large to export) is found only by the server, so it is said here.
+          const unplaced = problems.find((p) => !p.nodeId && !p.edgeId);
           store.markSaveError(
-            `Not saved: ${problems.length} problem${problems.length > 1 ? "s" : ""} to fix first`,
+            unplaced
+              ? `Not saved: ${unplaced.message}`
+              : `Not saved: ${problems.length} problem${problems.length > 1 ? "s" : ""} to fix first`,
           );
-          useEditorUi.getState().setProblemsOpen(true);
+          if (!unplaced) useEditorUi.getState().setProblemsOpen(true);
         } else {
           store.markSaveError(errorMessage(error));
           schedule(RETRY_MS);

@@ -89,6 +89,12 @@ describe("parseWorkflowFile", () => {
       detail: "position.x: expected number, got string",
     });
     expect(problems.find((p) => p.path?.join() === "edges,0,targetPort")).toMatchObject({ edgeId: "e1" });
+    // A number too large for a double parses to Infinity: said so, not "expected number, got number".
+    const huge =
+      '{"schemaVersion":2,"nodes":[{"id":"a","type":"text-input","position":{"x":1e400,"y":0}}],"edges":[]}';
+    expect(problemsOf(huge).map((p) => p.message)).toEqual([
+      "nodes[0].position.x: expected number, got Infinity (a number too large for JSON)",
+    ]);
   });
 
   it("refuses a well-formed file whose graph has problems, with all of them", () => {

@@ -186,6 +186,32 @@ function orderEdge(e: WorkflowEdge): Record<string, unknown> {
 }
 
 /**
+ * What would stop the graph's own file from importing: more than `MAX_WORKFLOW_BYTES` or JSON nested more
+ * than `MAX_JSON_DEPTH` deep (settings and metadata are free-form). Saving refuses these, so whatever is
+ * saved can be exported and imported again.
+ */
+export function fileLimitProblems(graph: WorkflowGraph): GraphProblem[] {
+  const text = serializeWorkflow(graph);
+  const bytes = utf8ByteLength(text, MAX_WORKFLOW_BYTES);
+  if (bytes > MAX_WORKFLOW_BYTES)
+    return [
+      fileProblem(
+        "file-too-large",
+        `as a file this workflow would be over ${formatBytes(MAX_WORKFLOW_BYTES)}, the most a workflow file may be`,
+      ),
+    ];
+  const scan = scanJson(text, MAX_JSON_DEPTH);
+  if (!scan.ok && scan.kind === "depth")
+    return [
+      fileProblem(
+        "json-too-deep",
+        `its settings or metadata are nested more than ${MAX_JSON_DEPTH} levels deep; a workflow file may be nested at most that deep`,
+      ),
+    ];
+  return [];
+}
+
+/**
  * The graph as a workflow file: pretty JSON with a stable key order (diffs stay small), `generator` and
  * `exportedAt` set. `metadata` overrides the graph's own metadata; null/undefined values are left out.
  */

@@ -25,6 +25,7 @@ export const GRAPH_PROBLEM_CODES = [
   "input-already-connected",
   "duplicate-connection",
   "cycle",
+  "nul-character",
 ] as const;
 export type GraphProblemCode = (typeof GRAPH_PROBLEM_CODES)[number];
 
@@ -81,6 +82,8 @@ export function formatProblem(p: GraphProblem): string {
 function jsonKind(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
+  // 1e400 in a file parses to Infinity: a number, but not one a workflow can hold
+  if (typeof v === "number" && !Number.isFinite(v)) return `${v} (a number too large for JSON)`;
   return typeof v;
 }
 

@@ -150,7 +150,26 @@ describe("validateGraph", () => {
       "input-already-connected",
       "duplicate-connection",
       "cycle",
+      "nul-character",
     ]);
+  });
+
+  it("refuses text with a NUL character (PostgreSQL cannot store it), naming the field", () => {
+    const g = graphOf([
+      node("greet", "text-template", { template: "hi\u0000there" }),
+      node("in", "text-input", { name: "text" }, "bad\u0000label"),
+    ]);
+    g.metadata = { name: "ok", tags: ["x", "y\u0000"] };
+    const problems = validateGraph(g).filter((p) => p.code === "nul-character");
+    expect(problems.map((p) => [p.nodeId, p.path])).toEqual([
+      ["greet", ["nodes", 0, "settings", "template"]],
+      ["in", ["nodes", 1, "label"]],
+      [undefined, ["metadata", "tags", 1]],
+    ]);
+    expect(problems[0]!.message).toMatch(/setting template holds a NUL character \(U\+0000\)/);
+    expect(problems[2]!.message).toBe(
+      "The workflow's metadata.tags[1] holds a NUL character (U+0000), which cannot be stored",
+    );
   });
 });
 

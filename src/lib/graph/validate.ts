@@ -5,6 +5,7 @@
  */
 import { getNodeDefinition } from "@nodes/index";
 import { checkPortCompatibility, findPath, nodeRef, nodeTitle, portsOf } from "./compat";
+import { findNul, NUL_MESSAGE } from "./nul";
 import { type GraphProblem, formatPath } from "./problems";
 import type { WorkflowEdge, WorkflowGraph, WorkflowNode } from "./schema";
 import type { NodePorts } from "./types";
@@ -40,7 +41,8 @@ function nodeProblem(
 /**
  * Returns every problem of `graph` (an empty array when it is valid): duplicate ids, unknown node types,
  * settings that do not match their node type (one problem per field), edges to missing nodes or ports,
- * incompatible ports, inputs with more than one edge, and cycles (the nodes on each).
+ * incompatible ports, inputs with more than one edge, cycles (the nodes on each), and text holding a NUL
+ * character (which PostgreSQL cannot store).
  * Edges that touch a node with invalid settings are not type-checked: its ports are not known until the
  * settings are fixed, and guessing would report problems that are not there.
  */
@@ -59,6 +61,13 @@ export function validateGraph(graph: WorkflowGraph): GraphProblem[] {
     }
     const info: NodeInfo = { node, index, ports: null };
     nodes.set(node.id, info);
+    const nul = findNul({ label: node.label, settings: node.settings });
+    if (nul) {
+      const field = nul[0] === "label" ? "the label" : `setting ${formatPath(nul.slice(1))}`;
+      problems.push(
+        nodeProblem(info, "nul-character", `${field} ${NUL_MESSAGE}`, { path: ["nodes", index, ...nul] }),
+      );
+    }
     const def = getNodeDefinition(node.type);
     if (!def) {
       const detail = `unknown node type "${node.type}"`;
@@ -152,6 +161,17 @@ export function validateGraph(graph: WorkflowGraph): GraphProblem[] {
     } else list.push({ edge, index });
     intoPort.set(key, list);
   });
+
+  const nulInMetadata = findNul(graph.metadata);
+  if (nulInMetadata) {
+    const where = formatPath(["metadata", ...nulInMetadata]);
+    problems.push({
+      code: "nul-character",
+      message: `The workflow's ${where} ${NUL_MESSAGE}`,
+      detail: `${where} ${NUL_MESSAGE}`,
+      path: ["metadata", ...nulInMetadata],
+    });
+  }
 
   for (const cycle of findCycles(checked, graph.nodes)) {
     const first = nodes.get(cycle[0]!)!;

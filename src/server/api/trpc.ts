@@ -17,7 +17,10 @@ import {
   toTRPCError,
   zodErrorOf,
 } from "~/server/api/errors";
+import { findNul, NUL_MESSAGE } from "~/lib/graph/nul";
+import { formatPath } from "~/lib/graph/problems";
 import { db as defaultDb, type Db } from "~/server/db";
+import { InvalidInputError } from "~/server/services/errors";
 import { childLogger } from "~/server/logger";
 
 const log = childLogger("trpc");
@@ -67,7 +70,17 @@ const mapErrors = t.middleware(async ({ next, path, type }) => {
   throw mapped;
 });
 
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb, so an input holding one would fail deep in a query with
+ * a 500. Refused up front instead, naming the field. (Graphs are also checked per node by `validateGraph`.)
+ */
+const refuseNul = t.middleware(async ({ next, getRawInput }) => {
+  const at = findNul(await getRawInput());
+  if (at) throw new InvalidInputError(`${at.length ? formatPath(at) : "The input"} ${NUL_MESSAGE}.`);
+  return next();
+});
+
 /** Every procedure is public for now; an auth middleware will go here (DESIGN.md §2, `auth` router). */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseNul);
 
 export { TRPCError };

@@ -105,24 +105,16 @@ export async function decodeAnimatedBytes(bytes: Uint8Array): Promise<VideoValue
   return { kind: "video", fps: Math.round((1000 / meanDelay) * 100) / 100, width, height, frames };
 }
 
-/**
- * Decodes any video ffmpeg reads into RGB frames at the file's own rate: at most `maxFrames` frames, scaled
- * down to at most `maxSide` pixels wide (model nodes resize far below that; a long 4K clip would otherwise
- * take gigabytes).
- */
-export async function decodeWithFfmpeg(
-  bytes: Uint8Array,
-  maxFrames = 256,
-  maxSide = 512,
-): Promise<VideoValue> {
-  const probe = await new Promise<{ width: number; height: number; fps: number }>((resolve, reject) => {
+/** Runs ffprobe on `bytes` for the first stream of `stream` ("v:0", "a:0"); rejects when there is none. */
+function ffprobe(bytes: Uint8Array, stream: "v:0" | "a:0"): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
     const p = spawn("ffprobe", [
       "-v",
       "error",
       "-select_streams",
-      "v:0",
+      stream,
       "-show_entries",
-      "stream=width,height,r_frame_rate",
+      "stream=codec_type,width,height,r_frame_rate",
       "-of",
       "json",
       "-i",
@@ -133,15 +125,37 @@ export async function decodeWithFfmpeg(
     p.on("error", reject);
     p.stdin.on("error", () => {});
     p.on("close", (code) => {
-      const s = (
-        JSON.parse(out || "{}") as { streams?: { width: number; height: number; r_frame_rate: string }[] }
-      ).streams?.[0];
-      if (code !== 0 || !s) return reject(new Error("ffprobe found no video stream"));
-      const [n = 8, d = 1] = s.r_frame_rate.split("/").map(Number);
-      resolve({ width: s.width, height: s.height, fps: d ? n / d : 8 });
+      let found: Record<string, unknown> | undefined;
+      try {
+        found = (JSON.parse(out || "{}") as { streams?: Record<string, unknown>[] }).streams?.[0];
+      } catch {
+        found = undefined;
+      }
+      if (code !== 0 || !found)
+        return reject(new Error(`ffprobe found no ${stream === "v:0" ? "video" : "audio"} stream`));
+      resolve(found);
     });
     p.stdin.end(bytes);
   });
+}
+
+async function ffprobeVideo(bytes: Uint8Array): Promise<{ width: number; height: number; fps: number }> {
+  const s = (await ffprobe(bytes, "v:0")) as { width: number; height: number; r_frame_rate: string };
+  const [n = 8, d = 1] = String(s.r_frame_rate).split("/").map(Number);
+  return { width: s.width, height: s.height, fps: d ? n / d : 8 };
+}
+
+/**
+ * Decodes any video ffmpeg reads into RGB frames at the file's own rate: at most `maxFrames` frames, scaled
+ * down to at most `maxSide` pixels wide (model nodes resize far below that; a long 4K clip would otherwise
+ * take gigabytes).
+ */
+export async function decodeWithFfmpeg(
+  bytes: Uint8Array,
+  maxFrames = 256,
+  maxSide = 512,
+): Promise<VideoValue> {
+  const probe = await ffprobeVideo(bytes);
   const scale = Math.min(1, maxSide / probe.width);
   const width = Math.max(2, Math.round((probe.width * scale) / 2) * 2);
   const height = Math.max(2, Math.round((probe.height * scale) / 2) * 2);
@@ -208,4 +222,59 @@ export async function decodedVideo(ctx: ExecutionContext, v: Value): Promise<Vid
       );
     }
   }
+}
+
+/**
+ * Why `bytes` are not media of `kind` that Switchboard reads, or null when they are. The media input nodes
+ * call it, so a wrong or broken file fails at its input, named, and not later in a model node or when an
+ * output is downloaded. Images are decoded by sharp (a truncated or corrupt file, or one over sharp's pixel
+ * limit, is refused); WAV audio is decoded; other audio and any video must have a stream ffprobe finds
+ * (animated WebP and GIF are read by sharp). Without ffmpeg installed, a file that only ffmpeg could read is
+ * let through when its mime says it is of the kind (the model node that decodes it then says what to do).
+ */
+export async function unreadableMedia(
+  kind: "image" | "audio" | "video",
+  bytes: Uint8Array,
+  mime: string,
+): Promise<string | null> {
+  if (bytes.length === 0) return "the file is empty";
+  const why = (e: unknown) => (e as Error).message.split("\n")[0]!.replace(/:$/, "");
+  if (kind === "image") {
+    try {
+      await sharp(bytes).stats();
+      return null;
+    } catch (e) {
+      return `it is not an image Switchboard can read (${why(e)})`;
+    }
+  }
+  if (kind === "audio" && isWav(bytes)) {
+    try {
+      decodeWav(bytes);
+      return null;
+    } catch (e) {
+      return `it is not a readable WAV file (${why(e)})`;
+    }
+  }
+  if (kind === "video") {
+    try {
+      await sharp(bytes, { animated: true, limitInputPixels: 1 << 28 }).stats();
+      return null;
+    } catch {
+      // not an animated WebP or GIF: ffprobe below
+    }
+  }
+  try {
+    await ffprobe(bytes, kind === "video" ? "v:0" : "a:0");
+    return null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      return mime.startsWith(`${kind}/`)
+        ? null
+        : `it is not ${kind === "audio" ? "audio" : "a video"} (${mime})`;
+    return `it is not ${kind === "audio" ? "audio" : "a video"} Switchboard can read (${why(e)})`;
+  }
+}
+
+function isWav(bytes: Uint8Array): boolean {
+  return bytes.length >= 12 && String.fromCharCode(...bytes.subarray(0, 4)) === "RIFF";
 }

@@ -5,7 +5,7 @@
  * contract plugs in). A registration writes `models/<id>/model.json`.
  */
 import "server-only";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { InferenceSession } from "onnxruntime-node";
 import {
@@ -66,8 +66,9 @@ export interface RegisterModelInput {
   config?: Record<string, unknown>;
   /** A file inside the models directory (relative path), or … */
   path?: string;
-  /** … the sha256 of an upload in the artifact store. */
+  /** … the sha256 of an upload in the artifact store, and the upload's file name for messages. */
   upload?: string;
+  filename?: string;
 }
 
 export interface RegisteredModel {
@@ -79,14 +80,17 @@ export interface RegisteredModel {
 /** The signature of an ONNX file, inspected with onnxruntime (cpu, no warm-up). */
 export async function inspectOnnx(
   file: string,
+  /** How the message names the file (default: its base name); the server's own paths are never shown. */
+  label = path.basename(file),
 ): Promise<{ inputs: TensorSignature[]; outputs: TensorSignature[] }> {
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(file, { executionProviders: ["cpu"], logSeverityLevel: 3 });
   } catch (err) {
+    const reason = firstLine(err).split(file).join(label);
     throw new InferenceError(
       "MODEL_FILE_INVALID",
-      `${path.basename(file)} could not be loaded as an ONNX model: ${firstLine(err)}`,
+      `${label} could not be loaded as an ONNX model: ${reason}`,
     );
   }
   try {
@@ -122,6 +126,9 @@ export async function registerModel(
 
   let rel: string;
   let abs: string;
+  let label: string;
+  /** An upload's copy written by this call, removed again when the registration fails. */
+  let written: string | undefined;
   try {
     if (input.path !== undefined) {
       rel = path.posix.normalize(input.path);
@@ -129,18 +136,23 @@ export async function registerModel(
       const s = await stat(abs).catch(() => undefined);
       if (!s?.isFile())
         throw new InvalidInputError(`There is no file ${input.path} in the models directory.`);
+      label = rel;
     } else {
       const hash = input.upload!;
       const artifact = await createArtifactStore(db).get(hash);
       if (!artifact) throw new NotFoundError(`No upload with hash ${hash}.`);
       rel = `uploads/${hash}.onnx`;
       abs = await registry.resolvePath(rel);
+      label = input.filename?.trim() || `the upload ${hash.slice(0, 12)}…`;
       await mkdir(path.dirname(abs), { recursive: true });
-      if (!(await stat(abs).catch(() => undefined))) await writeFile(abs, artifact.data);
+      if (!(await stat(abs).catch(() => undefined))) {
+        await writeFile(abs, artifact.data);
+        written = abs;
+      }
     }
-    const signature = await inspectOnnx(abs);
+    const signature = await inspectOnnx(abs, label);
     const check = checkRole(input.role, signature.inputs, signature.outputs)!;
-    if (!check.ok) throw new ModelContractError(input.role, check.problems, path.basename(abs));
+    if (!check.ok) throw new ModelContractError(input.role, check.problems, label);
     const manifest: ModelManifest = modelManifestSchema.parse({
       id: input.id,
       title: input.title ?? input.id,
@@ -170,9 +182,11 @@ export async function registerModel(
     await writeFile(path.join(folder, "model.json"), `${JSON.stringify(manifest, null, 2)}\n`, {
       flag: "wx",
     });
+    written = undefined; // registered: the file is the model's now
     const summary = (await registry.list()).find((m) => m.id === input.id)!;
     return { summary, sizes: check.settings };
   } catch (err) {
+    if (written) await rm(written, { force: true });
     asDomain(err);
   }
 }

@@ -60,10 +60,15 @@ export async function runOutputFile(
     const original = await store.get(value.file.hash);
     if (!original) throw new NotFoundError(`The uploaded file ${value.file.filename} is no longer stored.`);
     // An uploaded image that reached an image output is still given as a PNG carrying the workflow.
+    // (Input nodes refuse unreadable images; one stored before they did is given as it was.)
     if (value.kind === "image" && workflowText !== undefined) {
-      const png = isPng(original.data) ? original.data : await sharp(original.data).png().toBuffer();
-      const data = withPngText(png, WORKFLOW_PNG_KEYWORD, workflowText);
-      return { data, mime: "image/png", filename: `${base}.png` };
+      try {
+        const png = isPng(original.data) ? original.data : await sharp(original.data).png().toBuffer();
+        const data = withPngText(png, WORKFLOW_PNG_KEYWORD, workflowText);
+        return { data, mime: "image/png", filename: `${base}.png` };
+      } catch {
+        // falls through to the file as uploaded
+      }
     }
     const ext = EXT_BY_MIME[value.file.mime] ?? /\.[A-Za-z0-9]{1,8}$/.exec(value.file.filename)?.[0] ?? "";
     return { data: original.data, mime: value.file.mime, filename: `${base}${ext}` };

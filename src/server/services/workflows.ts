@@ -10,7 +10,7 @@
  */
 import "server-only";
 import { WorkflowValidationError } from "~/lib/graph/errors";
-import { parseWorkflowFile, serializeWorkflow, utf8ByteLength } from "~/lib/graph/io";
+import { fileLimitProblems, parseWorkflowFile, serializeWorkflow, utf8ByteLength } from "~/lib/graph/io";
 import { problemsFromZodIssues } from "~/lib/graph/problems";
 import { emptyGraph, MAX_WORKFLOW_BYTES, workflowGraphSchema, type WorkflowGraph } from "~/lib/graph/schema";
 import { validateGraph } from "~/lib/graph/validate";
@@ -348,7 +348,8 @@ function fileSlug(name: string): string {
 
 /**
  * The graph as the schema outputs it (defaults filled, unknown keys dropped), refused with every problem
- * found. What is stored is exactly this validated value, never the raw input.
+ * found, and refused when its file would be too large or too deep to import again. What is stored is
+ * exactly this validated value, never the raw input.
  */
 export function checkGraph(input: unknown): WorkflowGraph {
   const parsed = workflowGraphSchema.safeParse(input);
@@ -359,5 +360,7 @@ export function checkGraph(input: unknown): WorkflowGraph {
   }
   const problems = validateGraph(parsed.data);
   if (problems.length > 0) throw new WorkflowValidationError(problems);
+  const limits = fileLimitProblems(parsed.data);
+  if (limits.length > 0) throw new WorkflowValidationError(limits);
   return parsed.data;
 }

@@ -30,6 +30,8 @@ export const modelRouter = createTRPCRouter({
           .string()
           .regex(/^[0-9a-f]{64}$/, "must be the sha256 of an upload")
           .optional(),
+        /** The upload's file name, for messages. */
+        filename: z.string().max(255).optional(),
       }),
     )
     .mutation(({ ctx, input }) => models.registerModel(ctx.db, input)),
