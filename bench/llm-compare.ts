@@ -17,12 +17,15 @@
  * (runner, repeat) runs in a fresh child process (loads the model, one short warm-up generation, then the
  * measured one), runners interleaved so machine load drifts over all of them alike. Figures: tokens/s over the
  * whole call (prompt pass included) and over the decode steps alone, and ms/token at sequence positions 32,
- * 128, 256, 512 (mean of the 9 steps around each). `--threads n` (default 1; 0 = onnxruntime's default of
+ * 128, 256, 512 (mean of the 9 steps around each), and the runner's own time per token: the generation's
+ * time outside onnxruntime-node's `InferenceSession.run` (timed in each child by wrapping `run`), which is what
+ * a runner adds to the runtime and, unlike tokens/s, hardly moves with machine load. `--threads n` (default 1; 0 = onnxruntime's default of
  * one per core) sets onnxruntime's intra-op threads in all three: the node's pool through
  * SWITCHBOARD_INTRA_OP_THREADS, the bare loop's and transformers.js's session options. One thread keeps the
  * figures steady on a small machine shared with other work.
  */
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,6 +69,11 @@ interface RunResult {
   load?: number;
   /** Garbage collection during the measured generation: count and ms (major = mark-compact). */
   gc?: { count: number; ms: number; major: number; majorMs: number };
+  /**
+   * ms spent inside onnxruntime-node's `InferenceSession.run` during the measured generation (set by the
+   * child); the rest of the generation's time is the runner's own work per token.
+   */
+  runtimeMs?: number;
 }
 
 /** Prompt ids: the tokenizer.json through @huggingface/tokenizers, no special tokens (as the node encodes). */
@@ -278,9 +286,33 @@ async function runTfjs(): Promise<RunResult> {
 // ---------------------------------------------------------------------------------------------------------
 // Child: one runner, result as the last stdout line. Parent: spawn, interleave, summarize.
 // ---------------------------------------------------------------------------------------------------------
+/**
+ * Times every `InferenceSession.run` of the onnxruntime-node copy the runner uses (transformers.js requires
+ * its own, in bench/.tfjs). Returns the calls as [start, ms].
+ */
+async function timeRuntimeCalls(runner: string): Promise<[number, number][]> {
+  type Run = (...a: unknown[]) => Promise<unknown>;
+  const ort = (
+    runner === "tfjs" ? createRequire(TFJS)("onnxruntime-node") : await import("onnxruntime-node")
+  ) as { InferenceSession: { prototype: { run: Run } } };
+  const calls: [number, number][] = [];
+  const proto = ort.InferenceSession.prototype;
+  const run = proto.run;
+  proto.run = async function (this: unknown, ...a: unknown[]) {
+    const t = performance.now();
+    try {
+      return await run.apply(this, a);
+    } finally {
+      calls.push([t, performance.now() - t]);
+    }
+  };
+  return calls;
+}
+
 if (args.runner) {
   const run = { node: runNode, ort: runOrt, "ort-app": runOrtApp, tfjs: runTfjs }[args.runner];
   if (!run) throw new Error(`unknown runner ${args.runner}`);
+  const runtimeCalls = await timeRuntimeCalls(args.runner);
   const { PerformanceObserver, constants } = await import("node:perf_hooks");
   const gcs: { t: number; ms: number; major: boolean }[] = [];
   new PerformanceObserver((list) => {
@@ -301,6 +333,7 @@ if (args.runner) {
     major: during.filter((g) => g.major).length,
     majorMs: sum(during.filter((g) => g.major)),
   };
+  r.runtimeMs = runtimeCalls.filter(([t]) => t >= r.startMs && t <= r.endMs).reduce((a, [, ms]) => a + ms, 0);
   process.stdout.write(`\n${JSON.stringify(r)}\n`);
   process.exit(0);
 }
@@ -369,6 +402,8 @@ function figures(r: RunResult) {
     tokensPerS: (r.ids.length / (r.endMs - r.startMs)) * 1000,
     decodeTokensPerS: (steps.length / (r.stamps.at(-1)! - r.stamps[0]!)) * 1000,
     firstTokenMs: r.stamps[0]! - r.startMs,
+    /** The runner's own µs per token: the generation's time outside onnxruntime-node's `run`. */
+    outsideUsPerToken: ((r.endMs - r.startMs - (r.runtimeMs ?? NaN)) / r.ids.length) * 1000,
     msAt: Object.fromEntries(POSITIONS.map((p) => [p, at(p)])),
   };
 }
@@ -382,6 +417,7 @@ for (const runner of runners) {
     tokensPerS: stats(f.map((x) => x.tokensPerS)),
     decodeTokensPerS: stats(f.map((x) => x.decodeTokensPerS)),
     firstTokenMs: stats(f.map((x) => x.firstTokenMs)),
+    outsideUsPerToken: stats(f.map((x) => x.outsideUsPerToken)),
     msAt: Object.fromEntries(POSITIONS.map((p) => [p, stats(f.map((x) => x.msAt[p]!))])),
     promptTokens: runs[0]!.promptTokens,
     loadAverage: stats(runs.map((r) => r.load ?? 0)),
@@ -437,11 +473,13 @@ const file = writeResult("llm-compare", {
 const med = (r: string, k: "tokensPerS" | "decodeTokensPerS") =>
   (summary[r] as Record<typeof k, { median: number }> | undefined)?.[k].median;
 for (const r of runners) {
-  const s = summary[r] as { msAt: Record<number, { median: number }> } | undefined;
+  const s = summary[r] as
+    { msAt: Record<number, { median: number }>; outsideUsPerToken: { median: number } } | undefined;
   if (!s) continue;
   console.log(
     `${r.padEnd(7)} ${med(r, "tokensPerS")!.toFixed(1)} tok/s (decode ${med(r, "decodeTokensPerS")!.toFixed(1)}), ` +
       `ms/token at ${POSITIONS.map((p) => `${p}: ${s.msAt[p]!.median.toFixed(1)}`).join(", ")}; ` +
+      `${Math.round(s.outsideUsPerToken.median)} µs/token outside onnxruntime; ` +
       `same ids as ort for ${agreement[r] ?? "?"} tokens`,
   );
 }
