@@ -5,10 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import { z } from "zod";
 import type { WorkflowGraph } from "~/lib/graph/schema";
 import type { Value } from "~/lib/values/types";
 import type { ArtifactReader } from "~/server/engine/artifacts";
 import { computeCacheKeys } from "~/server/engine/cache-key";
+import { RunDebugger, type DebugOptions } from "~/server/engine/debugger";
 import { describeError, RunValidationError } from "~/server/engine/errors";
 import { RunEventEmitter } from "~/server/engine/events";
 import type { EngineLogger, ExecutorRegistry } from "~/server/engine/executor";
@@ -47,6 +49,8 @@ export interface ClaimedRun {
   inputs: Record<string, Value>;
   /** The provider the run asked for, and whether it may fall back to cpu. */
   provider?: ProviderRequest;
+  /** Breakpoints and stepping, when the run was started to be debugged. */
+  debug?: DebugOptions;
 }
 
 /** A run in progress in this process: how to stop it, and where it writes. */
@@ -56,6 +60,10 @@ export interface ActiveRun {
   writer: RunWriter;
   /** Set when the run is stopped by the worker shutting down: recorded as failed with this error. */
   stopReason?: ErrorInfo;
+  /** The run's debugger, when it pauses (breakpoints or stepping); `run.resume` reaches it. */
+  debugger?: RunDebugger;
+  /** The last `resume_seq` acted on. */
+  resumeSeq?: number;
 }
 
 interface RunRow {
@@ -66,10 +74,17 @@ interface RunRow {
   inputs: unknown;
   provider: string | null;
   provider_fallback: boolean;
+  debug: unknown;
 }
+
+const debugSchema = z.object({
+  breakpoints: z.array(z.string()).optional(),
+  step: z.boolean().optional(),
+});
 
 function claimed(row: RunRow): ClaimedRun {
   const inputs = runInputsSchema.safeParse(row.inputs);
+  const debug = debugSchema.safeParse(row.debug);
   return {
     id: row.id,
     graph: row.graph,
@@ -79,6 +94,7 @@ function claimed(row: RunRow): ClaimedRun {
       provider: row.provider as ProviderRequest["provider"],
       fallback: row.provider_fallback,
     },
+    ...(debug.success && row.debug !== null && { debug: debug.data }),
   };
 }
 
@@ -90,7 +106,7 @@ export async function claimRun(pool: pg.Pool, runId: string, workerId: string): 
   const { rows } = await pool.query<RunRow>(
     `UPDATE run SET status = 'running', worker_id = $2::uuid, started_at = now()
       WHERE id = $1::uuid AND status = 'queued' AND NOT cancel_requested
-      RETURNING id::text, graph, mode, target, inputs, provider, provider_fallback`,
+      RETURNING id::text, graph, mode, target, inputs, provider, provider_fallback, debug`,
     [runId, workerId],
   );
   return rows[0] ? claimed(rows[0]) : null;
@@ -158,8 +174,11 @@ export async function executeClaimedRun(
     // Not fatal: the engine computes the keys itself and reports a bad input value on the node.
     log.debug({ err: describeError(err).message }, "cache prefetch skipped");
   }
+  const debug = run.debug ? new RunDebugger(run.debug) : undefined;
+  if (debug?.active) active.debugger = debug;
   const result = await executeRun(plan, {
     runId: run.id,
+    ...(active.debugger && { hooks: active.debugger }),
     executors: env.executors,
     events: store,
     outputs: store,

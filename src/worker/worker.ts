@@ -95,7 +95,11 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
   };
   const boss = await startBoss(opts.databaseUrl, "worker", log);
   const id = await registerWorker(pool, identity);
-  const listener = new PgListener(opts.databaseUrl, [CHANNEL.runCancel, CHANNEL.runQueued], log);
+  const listener = new PgListener(
+    opts.databaseUrl,
+    [CHANNEL.runCancel, CHANNEL.runResume, CHANNEL.runQueued],
+    log,
+  );
   const worker = new Worker(id, identity.name, concurrency, opts, env, boss, listener, prisma);
   await listener.ready();
   worker.start();
@@ -153,10 +157,10 @@ class Worker implements WorkerHandle {
 
   start(): void {
     this.listener.on(CHANNEL.runQueued, () => this.wake.notify());
-    this.listener.on(
-      CHANNEL.runCancel,
-      (runId) => void this.checkRuns(runId === undefined ? undefined : [runId]),
-    );
+    const check = (runId: string | undefined) =>
+      void this.checkRuns(runId === undefined ? undefined : [runId]);
+    this.listener.on(CHANNEL.runCancel, check);
+    this.listener.on(CHANNEL.runResume, check);
     const every = this.opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.timer = setInterval(() => void this.tick(), every);
     this.loop = this.fetchLoop();
@@ -258,17 +262,31 @@ class Worker implements WorkerHandle {
     }
   }
 
-  /** Stops runs that were cancelled, or taken away by a reaper (whose writes must then be dropped). */
+  /**
+   * Stops runs that were cancelled, or taken away by a reaper (whose writes must then be dropped), and
+   * resumes paused ones that were asked to go on.
+   */
   private async checkRuns(ids = [...this.active.keys()]): Promise<void> {
     const mine = ids.filter((id) => this.active.has(id));
     if (mine.length === 0) return;
-    const { rows } = await this.env.pool.query<{ id: string; status: RunStatus; cancel_requested: boolean }>(
-      "SELECT id::text, status, cancel_requested FROM run WHERE id = ANY($1::uuid[])",
+    const { rows } = await this.env.pool.query<{
+      id: string;
+      status: RunStatus;
+      cancel_requested: boolean;
+      resume_seq: number;
+      resume_mode: string | null;
+    }>(
+      "SELECT id::text, status, cancel_requested, resume_seq, resume_mode FROM run WHERE id = ANY($1::uuid[])",
       [mine],
     );
     for (const r of rows) {
       const a = this.active.get(r.id);
       if (!a || a.controller.signal.aborted) continue;
+      // A resume asked with `run.resume` (each one bumps resume_seq once), for a run paused by its debugger.
+      if (a.debugger && r.resume_seq > (a.resumeSeq ?? 0)) {
+        a.resumeSeq = r.resume_seq;
+        a.debugger.resume(r.resume_mode === "step" ? "step" : "continue");
+      }
       if (FINAL_RUN_STATUSES.includes(r.status)) {
         this.log.warn({ runId: r.id, status: r.status }, "run was ended elsewhere; dropping it");
         a.writer.discard();

@@ -77,6 +77,10 @@ test("Run shows live node states and the output; a second run is cached; a chang
   await expect(page.getByTestId("run-status")).toContainText("all cached");
   await expect(editor.node("out").getByTestId("output-text")).toHaveText(/^HELLO RUN STATES/);
 
+  // An intermediate node's value: selecting it shows what its ports carried in this run.
+  await editor.select("case");
+  await expect(editor.inspector.getByTestId("inspector-value-text")).toContainText(/HELLO RUN STATES \d+/);
+
   // Change the case node's mode: the input stays cached, the case node and everything after it re-run.
   await editor.select("case");
   await editor.setting("mode").selectOption("lower");
@@ -149,4 +153,37 @@ test("The Runs page lists runs, and a run's page replays its events onto the gra
   await page.getByTestId("nav-workers").click();
   await expect(page.getByTestId("worker-row").first()).toBeVisible();
   await expect(page.locator('[data-testid="worker-row"][data-state="alive"]').first()).toBeVisible();
+});
+
+test("The stepwise debugger: a breakpoint pauses the run, values so far can be inspected, Step and Continue go on", async ({
+  page,
+  request,
+}) => {
+  const id = await newTextWorkflow(request, "Debug steps", 0);
+  const editor = await new EditorPage(page).goto(id);
+
+  await editor.select("slow");
+  await page.getByTestId("inspector-breakpoint").check();
+  await expect(page.locator('[data-testid="rf-node-slow"][data-breakpoint="true"]')).toHaveCount(1);
+
+  await page.getByTestId("run-start").click();
+  await expect(page.getByTestId("run-status")).toContainText("Paused before", { timeout: 20_000 });
+  await expect(editor.node("slow").getByTestId("node-run")).toHaveAttribute("data-status", "paused");
+  await expect(editor.node("slow").getByTestId("node-run-status")).toHaveText("paused before this node");
+  await expect(editor.node("out").getByTestId("node-run")).toHaveAttribute("data-status", "queued");
+  // What ran before the pause can be inspected.
+  await editor.select("case");
+  await expect(editor.inspector.getByTestId("inspector-value-text")).toContainText(/HELLO DEBUG STEPS \d+/);
+
+  // Step: the delay runs, and the run pauses again before the output.
+  await page.getByTestId("run-step").click();
+  await expect(editor.node("out").getByTestId("node-run")).toHaveAttribute("data-status", "paused", {
+    timeout: 20_000,
+  });
+  await expect(editor.node("slow").getByTestId("node-run")).toHaveAttribute("data-status", "done");
+  await page.getByTestId("run-continue").click();
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "succeeded", {
+    timeout: 20_000,
+  });
+  await expect(editor.node("out").getByTestId("output-text")).toHaveText(/^HELLO DEBUG STEPS \d+$/);
 });

@@ -39,6 +39,16 @@ async function workflow(g: ReturnType<typeof graph>): Promise<string> {
   return (await api.workflow.create({ name: "test", graph: g })).id;
 }
 
+/** Runs `fn`, which must fail with a TRPCError, and returns that error. */
+async function trpcError(fn: () => Promise<unknown>): Promise<TRPCError> {
+  const err = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  return err as TRPCError;
+}
+
 const hello = graph(
   [
     ["in", "text-input", { name: "text", value: "hello" }],
@@ -119,6 +129,42 @@ describe("a run through the queue", () => {
     expect(run.nodeRuns.find((n) => n.nodeId === "wait")?.status).toBe("cancelled");
     const events = await readEvents(runsRuntime(t.db).pool, runId);
     expect(events.at(-1)).toMatchObject({ type: "run.cancelled", interrupted: ["wait"] });
+  });
+
+  it("pauses before a breakpoint on the worker, steps one node, continues, and refuses resuming a run that is not paused", async () => {
+    const workflowId = await workflow(hello);
+    const { runId } = await api.run.start({
+      workflowId,
+      mode: "all",
+      inputs: { text: "dbg" },
+      debug: { breakpoints: ["tpl"] },
+    });
+    const pool = runsRuntime(t.db).pool;
+    const paused = async () =>
+      (await readEvents(pool, runId)).filter((e) => e.type === "node.paused").map((e) => e.nodeId);
+    await expect.poll(paused, { timeout: 15_000 }).toEqual(["tpl"]);
+    // Held: the input ran (its value is stored), the template has not started, the run is still running.
+    const held = await api.run.get({ runId });
+    expect(held.status).toBe("running");
+    expect(held.nodes.find((n) => n.nodeId === "in")?.status).toBe("succeeded");
+    expect(held.nodes.find((n) => n.nodeId === "tpl")?.status).toBe("queued");
+    expect(await api.run.output({ runId, nodeId: "in", port: "text" })).toMatchObject({ kind: "text" });
+
+    await api.run.resume({ runId, mode: "step" }); // tpl runs, then the run pauses before "up"
+    await expect.poll(paused, { timeout: 15_000 }).toEqual(["tpl", "up"]);
+    expect((await api.run.get({ runId })).nodes.find((n) => n.nodeId === "tpl")?.status).toBe("succeeded");
+    await api.run.resume({ runId, mode: "continue" });
+    const run = await waitForRun(t.db, runId, ["succeeded", "failed"]);
+    expect(run.status).toBe("succeeded");
+    const events = await readEvents(pool, runId);
+    expect(events.filter((e) => e.type === "run.resumed").map((e) => e.mode)).toEqual(["step", "continue"]);
+
+    const again = await trpcError(() => api.run.resume({ runId }));
+    expect(again.message).toBe(`Run ${runId} is succeeded, not paused.`);
+    const unknown = await trpcError(() =>
+      api.run.start({ workflowId, mode: "all", debug: { breakpoints: ["nope"] } }),
+    );
+    expect(unknown.message).toBe('There is no node "nope" to pause before.');
   });
 
   it("refuses a run for a provider no live worker offers, with each worker's reason; nothing is queued", async () => {

@@ -1,12 +1,13 @@
 "use client";
 /**
- * The right panel for the selected node: label, description, a settings form generated from the node
- * type's schema, and its ports. A value the schema refuses stays in the field with its message but is
+ * The right panel for the selected node: label, description, the values its output ports had in the shown
+ * run (intermediate ones included), a settings form generated from the node type's schema, and its ports. A value the schema refuses stays in the field with its message but is
  * not committed, so the graph stays valid.
  */
 import { getNodeDefinition } from "@nodes/index";
 import type { NodeDefinition } from "@nodes/types";
 import { Trash2 } from "lucide-react";
+import { NodeRunValues } from "~/components/runs/NodeRunValues";
 import { NodeRunActions } from "~/components/runs/RunControls";
 import { useMemo, useState } from "react";
 import { IconButton } from "~/components/ui/Button";
@@ -141,6 +142,23 @@ function PortList({ title, ports }: { title: string; ports: PortSpec[] }) {
   );
 }
 
+/** The debugger's breakpoint on this node: a run started from the editor pauses before it. */
+function BreakpointToggle({ nodeId }: { nodeId: string }) {
+  const on = useEditorUi((s) => s.breakpoints[nodeId] === true);
+  return (
+    <label className="mt-2 flex cursor-pointer items-center gap-2 px-1.5 text-xs text-zinc-300">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={() => useEditorUi.getState().toggleBreakpoint(nodeId)}
+        className="accent-red-500"
+        data-testid="inspector-breakpoint"
+      />
+      Pause before this node when running
+    </label>
+  );
+}
+
 function NodeInspector({ node }: { node: SbNode }) {
   const def = getNodeDefinition(node.data.type);
   const problem = useEditorUi((s) => s.problemText[node.id]);
@@ -163,6 +181,7 @@ function NodeInspector({ node }: { node: SbNode }) {
           {def?.description ?? `Unknown node type “${node.data.type}”.`}
         </p>
         <NodeRunActions nodeId={node.id} />
+        <BreakpointToggle nodeId={node.id} />
         {problem ? (
           <p
             className="mt-2 whitespace-pre-line rounded-md border border-red-500/30 bg-red-950/40 px-2 py-1.5 text-xs text-red-300"
@@ -173,6 +192,7 @@ function NodeInspector({ node }: { node: SbNode }) {
         ) : null}
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto px-3 py-3">
+        <NodeRunValues nodeId={node.id} ports={node.data.ports.outputs} />
         {def ? <SettingsForm key={node.id} node={node} def={def} /> : null}
         <div className="mt-5 flex flex-col gap-3 border-t border-zinc-800 pt-3">
           <PortList title="Inputs" ports={node.data.ports.inputs} />

@@ -58,17 +58,20 @@ function SbNodeView({ id, data, selected }: NodeProps<SbNode>) {
   const problem = useEditorUi((s) => s.problemText[id]);
   const targets = useEditorUi((s) => s.dragTargets?.[id]);
   const runStatus = useNodeRunStatus(id);
+  const breakpoint = useEditorUi((s) => s.breakpoints[id] === true);
   const { inputs, outputs } = data.ports;
   let className = `sb-node sb-cat--${data.category}`;
   if (selected) className += " sb-node--selected";
   if (problem) className += " sb-node--problem";
   if (runStatus) className += ` sb-node--run-${runStatus}`;
+  if (breakpoint) className += " sb-node--breakpoint";
   return (
     <div
       className={className}
       data-testid={`rf-node-${id}`}
       data-nodetype={data.type}
       data-run-status={runStatus}
+      data-breakpoint={breakpoint || undefined}
     >
       <div className="sb-node-head">
         <span className="sb-node-title" data-testid="node-title">

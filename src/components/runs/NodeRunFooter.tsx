@@ -14,6 +14,8 @@ function statusText(s: NodeRunState): string {
   switch (s.status) {
     case "queued":
       return "queued";
+    case "paused":
+      return "paused before this node";
     case "running":
       return s.fraction !== undefined ? `running ${Math.round(s.fraction * 100)}%` : "running…";
     case "cached":

@@ -1,13 +1,14 @@
 "use client";
 /**
- * The editor's run controls: Run (Ctrl/⌘+Enter), Cancel while a run is going, and the run's status with a
- * link to its page. Starting saves pending edits first, then runs the saved version; a graph that cannot
+ * The editor's run controls: Run (Ctrl/⌘+Enter), Step (run paused before its first node), Cancel while a
+ * run is going, Continue / Step while the debugger holds it paused, and the run's status with a link to
+ * its page. A run started here pauses before the nodes that carry a breakpoint (inspector). Starting saves pending edits first, then runs the saved version; a graph that cannot
  * run is refused with problems per node (badges on the nodes, the problems list, a toast). Also registers
  * `start` in the run store so "Run to here" / "Run from here" in the inspector use the same path.
  */
 import { useMutation } from "@tanstack/react-query";
 import { clsx } from "clsx";
-import { Play, Square } from "lucide-react";
+import { Play, Square, StepForward } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef } from "react";
 import { Button, Spinner } from "~/components/ui/Button";
@@ -56,8 +57,24 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
 
   useRunEvents(runId && !isFinal(status) ? runId : null);
 
+  const pausedAt = useRunStore((s) => s.run.pausedAt);
+  const pausedTitle = useEditorStore((s) => {
+    const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
+    return n ? n.data.label || n.data.title : pausedAt;
+  });
+  const resume = useMutation(trpc.run.resume.mutationOptions());
+  // The key handler below is registered once; it calls the latest mutation through this ref.
+  const resumeRef = useRef<(runId: string, mode: "continue" | "step") => void>(() => {});
+  useEffect(() => {
+    resumeRef.current = (id, mode) =>
+      resume.mutate(
+        { runId: id, mode },
+        { onError: (e) => toast.error(`Could not go on: ${errorMessage(e)}`) },
+      );
+  }, [resume]);
+
   const start = useCallback(
-    async (mode: RunMode) => {
+    async (mode: RunMode, opts: { step?: boolean } = {}) => {
       const workflowId = useEditorStore.getState().workflowId;
       const phase = useRunStore.getState().run.status;
       if (!workflowId || starting.current || BUSY.includes(phase)) return;
@@ -67,7 +84,9 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
       useRunStore.getState().setPhase("starting");
       try {
         const version = await flushSave(saveNow);
-        const { runId } = await client.run.start.mutate({ workflowId, version, mode });
+        const breakpoints = Object.keys(useEditorUi.getState().breakpoints);
+        const debug = opts.step || breakpoints.length > 0 ? { breakpoints, step: opts.step } : undefined;
+        const { runId } = await client.run.start.mutate({ workflowId, version, mode, debug });
         useRunStore.getState().begin(runId);
       } catch (e) {
         useRunStore.getState().setPhase("idle");
@@ -91,13 +110,26 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.repeat) return;
+      if (e.repeat || e.altKey || e.shiftKey) return;
+      const run = useRunStore.getState().run;
+      const paused = BUSY.includes(run.status) && run.pausedAt !== undefined;
+      if ((e.key === "F8" || e.key === "F10") && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        if (paused && run.runId) resumeRef.current(run.runId, e.key === "F8" ? "continue" : "step");
+        else if (e.key === "F10" && !BUSY.includes(run.status)) void start("all", { step: true });
+        return;
+      }
+      if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
       e.preventDefault();
       void start("all");
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [start]);
+
+  const doResume = (mode: "continue" | "step") => {
+    if (runId) resumeRef.current(runId, mode);
+  };
 
   const doCancel = () => {
     if (!runId) return;
@@ -113,7 +145,48 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
         error={error}
         cached={stats?.cached}
         total={stats?.total}
+        skipped={stats?.skipped}
+        pausedAt={busy && pausedAt ? (pausedTitle ?? pausedAt) : undefined}
       />
+      {busy && runId && pausedAt ? (
+        <>
+          <Button
+            size="sm"
+            variant="primary"
+            icon={<Play size={12} />}
+            onClick={() => doResume("continue")}
+            loading={resume.isPending}
+            data-testid="run-continue"
+            title="Go on to the next breakpoint (F8)"
+          >
+            Continue
+          </Button>
+          <Button
+            size="sm"
+            variant="secondary"
+            icon={<StepForward size={12} />}
+            onClick={() => doResume("step")}
+            disabled={resume.isPending}
+            data-testid="run-step"
+            title="Run this node, then pause before the next (F10)"
+          >
+            Step
+          </Button>
+        </>
+      ) : null}
+      {!busy ? (
+        <Button
+          size="sm"
+          variant="secondary"
+          icon={<StepForward size={12} />}
+          disabled={status === "starting"}
+          onClick={() => void start("all", { step: true })}
+          data-testid="run-step-start"
+          title="Run, pausing before every node (F10)"
+        >
+          Step
+        </Button>
+      ) : null}
       {busy && runId ? (
         <Button
           key="cancel"
@@ -162,13 +235,17 @@ function RunStatusChip(props: {
   error?: string;
   cached?: number;
   total?: number;
+  skipped?: number;
+  /** The node the debugger holds the run before. */
+  pausedAt?: string;
 }) {
-  const { runId, status, durationMs, error, cached, total } = props;
+  const { runId, status, durationMs, error, cached, total, skipped = 0, pausedAt } = props;
   if (status === "idle") return null;
-  const info = CHIP[status];
+  const info = pausedAt ? { text: `Paused before ${pausedAt}`, className: "text-amber-300" } : CHIP[status];
   let text = info.text;
   if (isFinal(status) && durationMs !== undefined) text += ` in ${formatDuration(durationMs)}`;
-  if (status === "succeeded" && total && cached === total) text += " (all cached)";
+  // Skipped branches (an optional input left empty) ran nothing: the rest all came from the cache.
+  if (status === "succeeded" && cached && total && cached + skipped === total) text += " (all cached)";
   const body = (
     <span
       className={clsx("flex items-center gap-1 text-xs tabular-nums", info.className)}

@@ -46,6 +46,10 @@ function describe(e: RunEvent): string {
       return `${e.nodeId} failed: ${e.error.message}`;
     case "node.skipped":
       return `${e.nodeId} skipped: ${e.reason}`;
+    case "node.paused":
+      return `paused before ${e.nodeId} (${e.reason})`;
+    case "run.resumed":
+      return `resumed: ${e.mode === "step" ? "one step" : "continue"}`;
     default:
       return `${e.nodeId} ${e.type.slice(5)}`;
   }

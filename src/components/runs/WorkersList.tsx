@@ -1,6 +1,10 @@
 "use client";
-/** The workers page: each worker's name, providers, device, memory, heartbeat age and state. */
+/**
+ * The workers page: each worker's name, providers, device, memory, heartbeat age and state. Workers that
+ * stopped (every `switchboard run` registers one for its run) are folded away behind a count.
+ */
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTRPC } from "~/trpc/react";
 import { AppHeader } from "./AppNav";
 import { CachePanel } from "./CachePanel";
@@ -10,7 +14,10 @@ import { StatusPill } from "./RunsList";
 export function WorkersList() {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.worker.list.queryOptions(), refetchInterval: 3000 });
-  const workers = q.data ?? [];
+  const [showStopped, setShowStopped] = useState(false);
+  const all = q.data ?? [];
+  const stopped = all.filter((w) => w.state === "stopped").length;
+  const workers = showStopped ? all : all.filter((w) => w.state !== "stopped");
   return (
     <div className="flex min-h-dvh flex-col" data-testid="workers-page">
       <AppHeader />
@@ -21,7 +28,17 @@ export function WorkersList() {
         </div>
         {q.isPending ? <p className="text-sm text-zinc-400">Loading workers…</p> : null}
         {q.error ? <p className="text-sm text-red-400">Could not load workers: {q.error.message}</p> : null}
-        {q.data && workers.length === 0 ? (
+        {stopped > 0 ? (
+          <button
+            type="button"
+            className="self-start text-xs text-zinc-400 underline-offset-2 hover:text-zinc-200 hover:underline"
+            onClick={() => setShowStopped((v) => !v)}
+            data-testid="workers-toggle-stopped"
+          >
+            {showStopped ? `Hide ${stopped} stopped` : `Show ${stopped} stopped`}
+          </button>
+        ) : null}
+        {q.data && all.length === 0 ? (
           <p className="text-sm text-zinc-400">
             No workers. `npm start` launches one (SWITCHBOARD_WORKERS sets how many).
           </p>

@@ -55,6 +55,8 @@ export const SHORTCUTS: ShortcutInfo[] = [
   { id: "redo", keys: ["Mod+Shift+Z", "Mod+Y"], label: "Redo", group: "History" },
   { id: "save", keys: ["Mod+S"], label: "Save now (autosave runs anyway)", group: "History" },
   { id: null, keys: ["Mod+Enter"], label: "Run the workflow", group: "Canvas" },
+  { id: null, keys: ["F10"], label: "Step: run pausing before every node / run one node", group: "Canvas" },
+  { id: null, keys: ["F8"], label: "Continue a paused run to the next breakpoint", group: "Canvas" },
   { id: "fitView", keys: ["F", "Shift+1"], label: "Fit view", group: "View" },
   { id: "help", keys: ["?"], label: "Show this list", group: "Help" },
 ];

@@ -41,6 +41,10 @@ export interface EditorUiState {
   fitRequest: number;
   /** Bumped with a node id to ask the canvas to center it. */
   focusRequest: { nodeId: string; n: number } | null;
+  /** Nodes a run started here pauses before (the debugger's breakpoints; not part of the workflow). */
+  breakpoints: Readonly<Record<string, true>>;
+  toggleBreakpoint(nodeId: string): void;
+  clearBreakpoints(): void;
   openPalette(req: PaletteRequest): void;
   closePalette(): void;
   setShortcutsOpen(open: boolean): void;
@@ -65,6 +69,15 @@ export const useEditorUi = create<EditorUiState>()((set) => ({
   problemText: {},
   fitRequest: 0,
   focusRequest: null,
+  breakpoints: {},
+  toggleBreakpoint: (nodeId) =>
+    set((s) => {
+      const next = { ...s.breakpoints };
+      if (next[nodeId]) delete next[nodeId];
+      else next[nodeId] = true;
+      return { breakpoints: next };
+    }),
+  clearBreakpoints: () => set({ breakpoints: {} }),
   openPalette: (palette) => set({ palette }),
   closePalette: () => set({ palette: null }),
   setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),

@@ -37,6 +37,31 @@ describe("applyRunEvent", () => {
     expect(end.lastSeq).toBe(7);
   });
 
+  it("shows where the debugger paused the run, and clears it when the run goes on or is cancelled", () => {
+    const evs = events(
+      { type: "run.started", mode: "all", nodeCount: 2 },
+      { type: "node.queued", nodeId: "a" },
+      { type: "node.queued", nodeId: "b" },
+      { type: "node.paused", nodeId: "a", reason: "breakpoint" },
+      { type: "run.resumed", nodeId: "a", mode: "step" },
+      { type: "node.started", nodeId: "a" },
+      { type: "node.finished", nodeId: "a", durationMs: 3, cacheKey: "k", outputs: { text: text("x") } },
+      { type: "node.paused", nodeId: "b", reason: "step" },
+      { type: "run.cancelled", durationMs: 50, stats, interrupted: [] },
+    );
+    const paused = applyRunEvents(emptyRunState(RUN, "queued"), evs.slice(0, 4));
+    expect(paused).toMatchObject({ status: "running", pausedAt: "a" });
+    expect(paused.nodes.a).toEqual({ status: "paused" });
+    const resumed = applyRunEvent(paused, evs[4]!);
+    expect(resumed.pausedAt).toBeUndefined();
+    expect(resumed.nodes.a).toEqual({ status: "queued" });
+    const again = applyRunEvents(resumed, evs.slice(5, 8));
+    expect(again).toMatchObject({ pausedAt: "b", nodes: { a: { status: "done" }, b: { status: "paused" } } });
+    const cancelled = applyRunEvent(again, evs[8]!);
+    expect(cancelled.pausedAt).toBeUndefined();
+    expect(cancelled.nodes.b).toEqual({ status: "cancelled" });
+  });
+
   it("ignores events it has already applied, so a resumed stream can repeat some", () => {
     const evs = events(
       { type: "run.started", mode: "all", nodeCount: 1 },

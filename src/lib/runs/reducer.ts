@@ -6,7 +6,8 @@
  */
 import type { PortPreview, RunEvent, RunStats } from "~/server/engine/events";
 
-export type NodeRunPhase = "queued" | "running" | "cached" | "done" | "failed" | "skipped" | "cancelled";
+export type NodeRunPhase =
+  "queued" | "paused" | "running" | "cached" | "done" | "failed" | "skipped" | "cancelled";
 export type RunPhase = "idle" | "starting" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 export interface NodeRunState {
@@ -36,6 +37,8 @@ export interface RunViewState {
   stats?: RunStats;
   error?: string;
   startedAt?: number;
+  /** The node the debugger paused the run before (while the run is `running`). */
+  pausedAt?: string;
 }
 
 export const FINAL_PHASES: readonly RunPhase[] = ["succeeded", "failed", "cancelled"];
@@ -62,13 +65,20 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
       s = { ...s, status: "running", mode: e.mode, target: e.target, startedAt: e.at };
       break;
     case "run.finished":
-      s = { ...s, status: "succeeded", durationMs: e.durationMs, stats: e.stats };
+      s = { ...s, status: "succeeded", durationMs: e.durationMs, stats: e.stats, pausedAt: undefined };
       break;
     case "run.failed":
-      s = { ...s, status: "failed", durationMs: e.durationMs, stats: e.stats, error: e.error.message };
+      s = {
+        ...s,
+        status: "failed",
+        durationMs: e.durationMs,
+        stats: e.stats,
+        error: e.error.message,
+        pausedAt: undefined,
+      };
       break;
     case "run.cancelled": {
-      s = { ...s, status: "cancelled", durationMs: e.durationMs, stats: e.stats };
+      s = { ...s, status: "cancelled", durationMs: e.durationMs, stats: e.stats, pausedAt: undefined };
       for (const id of e.interrupted) {
         const prev = s.nodes[id];
         s = setNode(s, id, {
@@ -78,12 +88,20 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
       }
       // Nodes still waiting will never run.
       for (const [id, n] of Object.entries(s.nodes)) {
-        if (n.status === "queued" || n.status === "running") s = setNode(s, id, { status: "cancelled" });
+        if (n.status === "queued" || n.status === "paused" || n.status === "running")
+          s = setNode(s, id, { status: "cancelled" });
       }
       break;
     }
     case "node.queued":
       s = setNode(s, e.nodeId, { status: "queued" });
+      break;
+    case "node.paused":
+      s = setNode({ ...s, pausedAt: e.nodeId }, e.nodeId, { status: "paused" });
+      break;
+    case "run.resumed":
+      s = { ...s, pausedAt: undefined };
+      if (s.nodes[e.nodeId]?.status === "paused") s = setNode(s, e.nodeId, { status: "queued" });
       break;
     case "node.started":
       s = setNode(s, e.nodeId, { status: "running", startedAt: e.at });

@@ -67,6 +67,19 @@ export const runEventSchema = z.discriminatedUnion("type", [
     /** Nodes that were executing when the run was cancelled. */
     interrupted: z.array(z.string()),
   }),
+  /** The debugger paused the run before this node (`debugger.ts`); nothing starts until it resumes. */
+  z.object({
+    ...base,
+    type: z.literal("node.paused"),
+    nodeId: z.string(),
+    reason: z.enum(["breakpoint", "step"]),
+  }),
+  z.object({
+    ...base,
+    type: z.literal("run.resumed"),
+    nodeId: z.string(),
+    mode: z.enum(["continue", "step"]),
+  }),
   z.object({ ...base, type: z.literal("node.queued"), nodeId: z.string() }),
   z.object({ ...base, type: z.literal("node.started"), nodeId: z.string() }),
   z.object({

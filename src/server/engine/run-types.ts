@@ -7,7 +7,7 @@ import type { NodeId } from "~/lib/graph/types";
 import type { Value } from "~/lib/values/types";
 import type { ArtifactReader } from "./artifacts";
 import type { NodeCache } from "./cache";
-import type { EventSink, RunStats } from "./events";
+import type { EventSink, RunEventBody, RunStats } from "./events";
 import type { EngineLogger, ExecutorRegistry, InferenceContext, NodeOutputs, RunId } from "./executor";
 import type { OutputSink } from "./run-store";
 import type { Semaphore } from "./semaphore";
@@ -15,9 +15,13 @@ import type { Semaphore } from "./semaphore";
 export interface SchedulerHooks {
   /**
    * Awaited before each node that is about to run (inputs resolved, before the cache lookup): the seam for
-   * the debugger's pause, step and breakpoints. Should settle when `signal` aborts.
+   * the debugger's pause, step and breakpoints (`debugger.ts`), which report through `emit` into the run's
+   * own event stream. Should settle when `signal` aborts.
    */
-  beforeNode?(nodeId: NodeId, info: { runId: RunId; signal: AbortSignal }): void | Promise<void>;
+  beforeNode?(
+    nodeId: NodeId,
+    info: { runId: RunId; signal: AbortSignal; emit(body: RunEventBody): void },
+  ): void | Promise<void>;
 }
 
 export interface SchedulerDeps {

@@ -192,7 +192,11 @@ class RunExecution {
     const node = this.plan.nodes[i]!;
     const { deps } = this;
     if (deps.hooks?.beforeNode) {
-      await deps.hooks.beforeNode(node.id, { runId: deps.runId as RunId, signal: this.controller.signal });
+      await deps.hooks.beforeNode(node.id, {
+        runId: deps.runId as RunId,
+        signal: this.controller.signal,
+        emit: (body) => this.emitter.emit(body),
+      });
       if (this.ended) return;
     }
     const key = this.keys[i] ?? null;

@@ -24,6 +24,8 @@ export const CHANNEL = {
   runEvents: "run_events",
   /** A run should stop: cancel asked, or a reaper failed it. The worker running it aborts. */
   runCancel: "run_cancel",
+  /** A paused run was asked to go on (`run.resume`): the worker running it reads resume_seq and resumes. */
+  runResume: "run_resume",
   /** A job was put on a queue (payload: the queue name): idle workers fetch at once instead of at their next poll. */
   runQueued: "run_queued",
 } as const;

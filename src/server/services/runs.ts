@@ -44,6 +44,8 @@ export interface StartRunInput {
    * to any worker when none offers the provider).
    */
   providerFallback?: boolean;
+  /** Pause before these nodes, or before every node (`step`), until `resumeRun` (the stepwise debugger). */
+  debug?: { breakpoints?: string[]; step?: boolean };
 }
 
 function notFound(runId: string): NotFoundError {
@@ -70,6 +72,15 @@ export async function startRun(db: Db, input: StartRunInput): Promise<{ runId: s
     }
     throw err;
   }
+  const unknown = (input.debug?.breakpoints ?? []).filter((id) => !graph.nodes.some((n) => n.id === id));
+  if (unknown.length > 0)
+    throw new InvalidInputError(
+      `There is no node ${unknown.map((id) => `"${id}"`).join(", ")} to pause before.`,
+    );
+  const debug =
+    input.debug && (input.debug.step || (input.debug.breakpoints?.length ?? 0) > 0)
+      ? { breakpoints: [...new Set(input.debug.breakpoints ?? [])], step: input.debug.step === true }
+      : null;
   const queue = await queueForProvider(db, input.provider, input.providerFallback === true);
   const runId = randomUUID();
   const { mode, target } = modeColumns(input.mode);
@@ -84,6 +95,7 @@ export async function startRun(db: Db, input: StartRunInput): Promise<{ runId: s
       inputs: inputs as Prisma.InputJsonValue,
       provider: input.provider ?? null,
       providerFallback: input.providerFallback === true,
+      ...(debug && { debug }),
       source: "api",
       jobId: runId,
     },
@@ -165,6 +177,30 @@ export async function cancelRun(db: Db, runId: string): Promise<{ status: string
     }
     return { status: row.after };
   });
+}
+
+/**
+ * Lets a run paused by its debugger go on: to the next breakpoint (`continue`) or by one node (`step`).
+ * Reaches its worker by NOTIFY, and by the `resume_seq` its heartbeat reads should the NOTIFY be missed.
+ */
+export async function resumeRun(
+  db: Db,
+  runId: string,
+  mode: "continue" | "step",
+): Promise<{ status: string }> {
+  const rt = runsRuntime(db);
+  const { rows } = await rt.pool.query<{ status: string; debug: unknown }>(
+    `UPDATE run SET resume_seq = resume_seq + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
+            resume_mode = CASE WHEN status = 'running' THEN $2 ELSE resume_mode END
+      WHERE id = $1::uuid RETURNING status, debug`,
+    [runId, mode],
+  );
+  const row = rows[0];
+  if (!row) throw notFound(runId);
+  if (row.status !== "running") throw new InvalidInputError(`Run ${runId} is ${row.status}, not paused.`);
+  if (row.debug === null) throw new InvalidInputError(`Run ${runId} was not started to be debugged.`);
+  await rt.pool.query("SELECT pg_notify($1, $2)", [CHANNEL.runResume, runId]);
+  return { status: row.status };
 }
 
 /** A run with every node's state, for the run page and the canvas. */

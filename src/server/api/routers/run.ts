@@ -29,9 +29,21 @@ export const runRouter = createTRPCRouter({
         provider: z.enum(PROVIDERS).optional(),
         /** With `provider`: run on cpu where it is missing instead of failing the model nodes. */
         providerFallback: z.boolean().optional(),
+        /** The stepwise debugger: pause before these nodes, or before every node (`step`). */
+        debug: z
+          .object({
+            breakpoints: z.array(z.string().max(128)).max(5000).optional(),
+            step: z.boolean().optional(),
+          })
+          .optional(),
       }),
     )
     .mutation(({ ctx, input }) => runs.startRun(ctx.db, input)),
+
+  /** Lets a paused run go on: to the next breakpoint (`continue`) or by one node (`step`). */
+  resume: publicProcedure
+    .input(z.object({ runId, mode: z.enum(["continue", "step"]).default("continue") }))
+    .mutation(({ ctx, input }) => runs.resumeRun(ctx.db, input.runId, input.mode)),
 
   cancel: publicProcedure
     .input(z.object({ runId }))
