@@ -1,10 +1,11 @@
 "use client";
 /**
- * The editor's run controls: Run (Ctrl/⌘+Enter), Step (run paused before its first node), Cancel while a
- * run is going, Continue / Step while the debugger holds it paused, and the run's status with a link to
- * its page. A run started here pauses before the nodes that carry a breakpoint (inspector). Starting saves pending edits first, then runs the saved version; a graph that cannot
- * run is refused with problems per node (badges on the nodes, the problems list, a toast). Also registers
- * `start` in the run store so "Run to here" / "Run from here" in the inspector use the same path.
+ * The editor's run controls: Run (Ctrl/⌘+Enter), Step (F10: a run paused before its first node), Cancel
+ * while a run is going, Continue (F8) / Step while the debugger holds it paused, and the run's status with
+ * a link to its page. A run started here pauses before the nodes that carry a breakpoint (inspector).
+ * Starting saves pending edits first, then runs the saved version; a graph that cannot run is refused with
+ * problems per node (badges on the nodes, the problems list, a toast). Also registers `start` in the run
+ * store so "Run to here" / "Run from here" in the inspector use the same path.
  */
 import { useMutation } from "@tanstack/react-query";
 import { clsx } from "clsx";

@@ -190,8 +190,8 @@ export async function resumeRun(
 ): Promise<{ status: string }> {
   const rt = runsRuntime(db);
   const { rows } = await rt.pool.query<{ status: string; debug: unknown }>(
-    `UPDATE run SET resume_seq = resume_seq + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
-            resume_mode = CASE WHEN status = 'running' THEN $2 ELSE resume_mode END
+    `UPDATE run SET resume_seq = resume_seq + CASE WHEN status = 'running' AND debug IS NOT NULL THEN 1 ELSE 0 END,
+            resume_mode = CASE WHEN status = 'running' AND debug IS NOT NULL THEN $2 ELSE resume_mode END
       WHERE id = $1::uuid RETURNING status, debug`,
     [runId, mode],
   );
