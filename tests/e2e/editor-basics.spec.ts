@@ -96,3 +96,18 @@ test("typing in a field never triggers canvas shortcuts", async ({ page, request
   await expect(page.getByTestId("palette")).toBeHidden();
   await expect(editor.nodes).toHaveCount(1);
 });
+
+test("the problems badge says what would stop a run before Run is pressed", async ({ page, request }) => {
+  const id = await createWorkflow(request, `E2E run readiness ${Date.now()}`, {
+    schemaVersion: 2,
+    nodes: [{ id: "out", type: "image-output", position: { x: 0, y: 0 }, settings: { name: "image" } }],
+    edges: [],
+  });
+  await new EditorPage(page).goto(id);
+  const toggle = page.getByTestId("problems-toggle");
+  await expect(toggle).toHaveText("1 to fix before running");
+  await toggle.click();
+  await expect(page.getByTestId("run-warning-item")).toHaveText(
+    'Before it can run: Image output (out): input "image" is not connected',
+  );
+});

@@ -5,6 +5,7 @@
 import type { XYPosition } from "@xyflow/react";
 import { create } from "zustand";
 import type { GraphProblem } from "~/lib/graph/problems";
+import type { RunProblem } from "~/server/engine/errors";
 import type { PortSpec } from "~/lib/graph/types";
 
 export interface PaletteRequest {
@@ -35,6 +36,8 @@ export interface EditorUiState {
   connectionError: ConnectionError | null;
   dragTargets: DragTargets | null;
   problems: GraphProblem[];
+  /** What would stop a run started here (`run-readiness.ts`): listed apart, they do not block saving. */
+  runWarnings: RunProblem[];
   /** nodeId → problem details joined, for the node badge (a string so selectors compare cheaply). */
   problemText: Record<string, string>;
   /** Bumped to ask the canvas to fit the view (it owns the React Flow instance). */
@@ -54,6 +57,7 @@ export interface EditorUiState {
   clearConnectionError(): void;
   setDragTargets(targets: DragTargets | null): void;
   setProblems(problems: GraphProblem[]): void;
+  setRunWarnings(warnings: RunProblem[]): void;
   requestFit(): void;
   requestFocus(nodeId: string): void;
 }
@@ -66,6 +70,7 @@ export const useEditorUi = create<EditorUiState>()((set) => ({
   connectionError: null,
   dragTargets: null,
   problems: [],
+  runWarnings: [],
   problemText: {},
   fitRequest: 0,
   focusRequest: null,
@@ -101,6 +106,13 @@ export const useEditorUi = create<EditorUiState>()((set) => ({
         Object.entries(problemText).every(([k, v]) => s.problemText[k] === v);
       return { problems, problemText: same ? s.problemText : problemText };
     }),
+  setRunWarnings: (runWarnings) =>
+    set((s) =>
+      runWarnings.length === s.runWarnings.length &&
+      runWarnings.every((w, i) => w.message === s.runWarnings[i]!.message)
+        ? {}
+        : { runWarnings },
+    ),
   requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
   requestFocus: (nodeId) => set((s) => ({ focusRequest: { nodeId, n: (s.focusRequest?.n ?? 0) + 1 } })),
 }));
