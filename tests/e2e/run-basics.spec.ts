@@ -165,6 +165,9 @@ test("The stepwise debugger: a breakpoint pauses the run, values so far can be i
   await editor.select("slow");
   await page.getByTestId("inspector-breakpoint").check();
   await expect(page.locator('[data-testid="rf-node-slow"][data-breakpoint="true"]')).toHaveCount(1);
+  // Kept across a reload (this browser, this workflow).
+  await page.reload();
+  await expect(page.locator('[data-testid="rf-node-slow"][data-breakpoint="true"]')).toHaveCount(1);
 
   await page.getByTestId("run-start").click();
   await expect(page.getByTestId("run-status")).toContainText("Paused before", { timeout: 20_000 });

@@ -85,7 +85,9 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
       useRunStore.getState().setPhase("starting");
       try {
         const version = await flushSave(saveNow);
-        const breakpoints = Object.keys(useEditorUi.getState().breakpoints);
+        // Breakpoints of nodes deleted since are left out (the server refuses unknown nodes).
+        const nodes = new Set(useEditorStore.getState().nodes.map((n) => n.id));
+        const breakpoints = Object.keys(useEditorUi.getState().breakpoints).filter((id) => nodes.has(id));
         const debug = opts.step || breakpoints.length > 0 ? { breakpoints, step: opts.step } : undefined;
         const { runId } = await client.run.start.mutate({ workflowId, version, mode, debug });
         useRunStore.getState().begin(runId);

@@ -65,8 +65,8 @@ export function useEditorPersistence(workflowId: string): EditorPersistence {
         useEditorStore
           .getState()
           .load({ workflowId, name: wf.name, version: wf.currentVersion, graph: wf.graph });
-        // Breakpoints belong to the workflow on screen: opening one starts with none (a reload keeps them).
-        if (loads.current === 0) useEditorUi.getState().clearBreakpoints();
+        // The breakpoints this browser keeps for the workflow on screen.
+        if (loads.current === 0) useEditorUi.getState().loadBreakpoints(workflowId);
         setState({ status: "ready", loadKey: ++loads.current });
       } catch (error) {
         if (!isCurrent()) return;

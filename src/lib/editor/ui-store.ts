@@ -44,10 +44,15 @@ export interface EditorUiState {
   fitRequest: number;
   /** Bumped with a node id to ask the canvas to center it. */
   focusRequest: { nodeId: string; n: number } | null;
-  /** Nodes a run started here pauses before (the debugger's breakpoints; not part of the workflow). */
+  /**
+   * Nodes a run started here pauses before (the debugger's breakpoints). Not part of the workflow: kept in
+   * this browser's localStorage per workflow, as a debugger keeps them across reloads.
+   */
   breakpoints: Readonly<Record<string, true>>;
+  /** The workflow whose breakpoints are shown (and saved on toggle). */
+  breakpointsOf: string | null;
   toggleBreakpoint(nodeId: string): void;
-  clearBreakpoints(): void;
+  loadBreakpoints(workflowId: string): void;
   openPalette(req: PaletteRequest): void;
   closePalette(): void;
   setShortcutsOpen(open: boolean): void;
@@ -60,6 +65,29 @@ export interface EditorUiState {
   setRunWarnings(warnings: RunProblem[]): void;
   requestFit(): void;
   requestFocus(nodeId: string): void;
+}
+
+const breakpointsKey = (workflowId: string) => `switchboard:breakpoints:${workflowId}`;
+
+function readBreakpoints(workflowId: string): Record<string, true> {
+  try {
+    const ids = JSON.parse(localStorage.getItem(breakpointsKey(workflowId)) ?? "[]") as unknown;
+    return Array.isArray(ids)
+      ? Object.fromEntries(ids.filter((id): id is string => typeof id === "string").map((id) => [id, true]))
+      : {};
+  } catch {
+    return {}; // no storage (private mode) or a damaged entry: none
+  }
+}
+
+function storeBreakpoints(workflowId: string, breakpoints: Record<string, true>): void {
+  try {
+    const ids = Object.keys(breakpoints);
+    if (ids.length) localStorage.setItem(breakpointsKey(workflowId), JSON.stringify(ids));
+    else localStorage.removeItem(breakpointsKey(workflowId));
+  } catch {
+    // not kept across reloads then
+  }
 }
 
 export const useEditorUi = create<EditorUiState>()((set) => ({
@@ -75,14 +103,17 @@ export const useEditorUi = create<EditorUiState>()((set) => ({
   fitRequest: 0,
   focusRequest: null,
   breakpoints: {},
+  breakpointsOf: null,
   toggleBreakpoint: (nodeId) =>
     set((s) => {
       const next = { ...s.breakpoints };
       if (next[nodeId]) delete next[nodeId];
       else next[nodeId] = true;
+      if (s.breakpointsOf) storeBreakpoints(s.breakpointsOf, next);
       return { breakpoints: next };
     }),
-  clearBreakpoints: () => set({ breakpoints: {} }),
+  loadBreakpoints: (workflowId) =>
+    set({ breakpoints: readBreakpoints(workflowId), breakpointsOf: workflowId }),
   openPalette: (palette) => set({ palette }),
   closePalette: () => set({ palette: null }),
   setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
