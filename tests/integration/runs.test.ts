@@ -327,6 +327,9 @@ describe("switchboard run (the CLI)", () => {
     const invalid = cli([path.join(dir, "broken.json"), "--input", "nope=1", "--out", path.join(dir, "out")]);
     expect(invalid.status).toBe(1);
     expect(invalid.stderr).toContain('No input node is named "nope"');
+    const twice = cli(["examples/hello-text.json", "--input", "text=a", "--input", "text=b", "--out", dir]);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain("--input text is given twice");
     expect(cli(["examples/hello-text.json"]).status).toBe(2);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -382,7 +382,7 @@ describe("import and export", () => {
     const current = JSON.stringify(graphWith(1));
     const a = await api.workflow.import({ text: current, filename: "my-flow.switchboard.json" });
     expect((await api.workflow.get({ id: a.id })).name).toBe("my-flow");
-    expect(a.migratedFrom).toBeNull();
+    expect(a).toMatchObject({ name: "my-flow", migratedFrom: null });
     const b = await api.workflow.import({ text: v1File, name: "Chosen" });
     expect((await api.workflow.get({ id: b.id })).name).toBe("Chosen");
   });
@@ -490,6 +490,15 @@ describe("over HTTP", () => {
       expect.objectContaining({ code: "unknown-node-type", nodeId: "in-0" }),
     ]);
     expect(err.data).not.toHaveProperty("stack");
+
+    // A superjson body whose meta does not fit its json: said so, not the decoder's own words.
+    const undecodable = await http("workflow.create", undefined, {
+      body: JSON.stringify({ json: { name: "W" }, meta: { values: "zzz" } }),
+    });
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.json.error!.json.message).toMatch(
+      /^The request body could not be decoded as tRPC superjson/,
+    );
 
     const badInput = await http("workflow.save", { id: "nope", baseVersion: -1, graph: graphWith(1) });
     expect(badInput.status).toBe(400);

@@ -55,6 +55,7 @@ function parseInputs(specs: string[]): Record<string, InputArg> | string {
     if (eq <= 0) return `--input ${spec}: expected name=value or name=@file`;
     const name = spec.slice(0, eq);
     const value = spec.slice(eq + 1);
+    if (name in inputs) return `--input ${name} is given twice`;
     inputs[name] = value.startsWith("@") ? { file: value.slice(1) } : { text: value };
   }
   return inputs;

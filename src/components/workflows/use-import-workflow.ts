@@ -43,10 +43,17 @@ export function useImportWorkflow() {
       }
       const { text } = read;
       try {
-        const { id, migratedFrom } = await mutation.mutateAsync({ text, filename: file.name });
+        const { id, name, migratedFrom } = await mutation.mutateAsync({ text, filename: file.name });
         await queryClient.invalidateQueries({ queryKey: trpc.workflow.list.queryKey() });
-        toast.success(`Imported “${file.name}”`, {
-          description: migratedFrom !== null ? `Upgraded from schema version ${migratedFrom}.` : undefined,
+        // Named as the list now shows it (a PNG's workflow has its own name, not the file's).
+        toast.success(`Imported “${name}”`, {
+          description:
+            [
+              read.fromPng ? `From the workflow in ${file.name}.` : "",
+              migratedFrom !== null ? `Upgraded from schema version ${migratedFrom}.` : "",
+            ]
+              .filter(Boolean)
+              .join(" ") || undefined,
           action: { label: "Open", onClick: () => router.push(`/w/${id}`) },
         });
       } catch (error) {

@@ -10,6 +10,7 @@ import { workflowTextFromFile } from "~/lib/media/workflow-file";
 import { pasteIntoDoc } from "./clipboard";
 import { notify } from "./notify";
 import { useEditorStore } from "./store";
+import { useEditorUi } from "./ui-store";
 
 /** A file name from a workflow name: keeps letters, digits, spaces, `-` and `_`. */
 export function exportFileName(name: string): string {
@@ -82,6 +83,8 @@ export async function importIntoCurrent(file: File): Promise<void> {
   store.commit(`Import ${file.name}`, (d) => {
     return pasteIntoDoc(d, fragment, at).doc;
   });
+  // The imported nodes land beside what was there, often off screen: show everything.
+  useEditorUi.getState().requestFit();
   const migrated = parsed.migratedFrom !== null ? ` (migrated from schema v${parsed.migratedFrom})` : "";
   notify.success(
     `Imported ${graph.nodes.length} node${graph.nodes.length > 1 ? "s" : ""} from ${file.name}${migrated}`,

@@ -41,9 +41,18 @@ const t = initTRPC.context<Context>().create({
     const expected = isExpectedError(error);
     // `shape.data.stack` is only set in development; it is dropped here so no client ever sees one.
     const { stack: _stack, ...data } = shape.data;
+    // A body superjson cannot decode (e.g. a `meta` that does not fit its `json`) fails inside the decoder
+    // with its own words ("Maximum call stack size exceeded"): say what is wrong with the request instead.
+    const undecodable =
+      (error.code === "PARSE_ERROR" || error.code === "BAD_REQUEST") && error.cause instanceof RangeError;
+    const message = undecodable
+      ? "The request body could not be decoded as tRPC superjson (its meta does not fit its json)."
+      : expected
+        ? error.message
+        : INTERNAL_ERROR_MESSAGE;
     return {
       ...shape,
-      message: expected ? error.message : INTERNAL_ERROR_MESSAGE,
+      message,
       data: {
         ...data,
         problems: problemsOf(error),

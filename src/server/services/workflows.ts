@@ -224,7 +224,7 @@ export async function restoreVersion(
 export async function importWorkflow(
   db: Db,
   input: { text: string; name?: string; filename?: string },
-): Promise<{ id: string; migratedFrom: number | null }> {
+): Promise<{ id: string; name: string; migratedFrom: number | null }> {
   // Stops counting just past the limit, so a huge string is not walked to the end.
   if (utf8ByteLength(input.text, MAX_WORKFLOW_BYTES) > MAX_WORKFLOW_BYTES) {
     throw new PayloadTooLargeError(
@@ -249,7 +249,7 @@ export async function importWorkflow(
     graph,
     message: migratedFrom === null ? "Imported" : `Imported (migrated from schema version ${migratedFrom})`,
   });
-  return { id, migratedFrom };
+  return { id, name, migratedFrom };
 }
 
 /** The workflow (current or a given version) as a file a person can save and import elsewhere. */
