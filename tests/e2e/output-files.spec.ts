@@ -3,7 +3,7 @@
  * dropping that PNG on a canvas brings the workflow's nodes back; a PNG without one is refused, saying so.
  * Needs a worker: `scripts/start.ts` (the web server of playwright.config.ts) launches one.
  */
-import { expect, test, type Locator } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Locator } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { createWorkflow, EditorPage } from "./support/editor-page";
 
@@ -23,30 +23,39 @@ async function dropFile(target: Locator, name: string, mime: string, bytes: Buff
   for (const type of ["dragenter", "dragover", "drop"]) await target.dispatchEvent(type, { dataTransfer });
 }
 
-test("an image output downloads as a PNG with the workflow; dropping it on a canvas imports its nodes", async ({
-  page,
-  request,
-}) => {
+/** Uploads `bytes` as `filename` and saves a workflow image input `in` (name "image") → image output `out`. */
+async function imageWorkflow(
+  request: APIRequestContext,
+  bytes: Buffer,
+  filename: string,
+  name: string,
+): Promise<string> {
   const upload = await request.post("/api/uploads", {
-    data: FIXTURE_PNG,
-    headers: { "content-type": "image/png", "x-filename": "lines.png" },
+    data: bytes,
+    headers: { "content-type": "image/png", "x-filename": filename },
   });
   expect(upload.ok()).toBe(true);
-  const file = (await upload.json()) as { hash: string; size: number; mime: string; filename: string };
-  const graph = {
+  const file = (await upload.json()) as { hash: string; size: number; mime: string };
+  return createWorkflow(request, name, {
     schemaVersion: 2,
     nodes: [
       {
         id: "in",
         type: "image-input",
         position: { x: 0, y: 0 },
-        settings: { name: "image", file: { ...file, filename: "lines.png" } },
+        settings: { name: "image", file: { ...file, filename } },
       },
       { id: "out", type: "image-output", position: { x: 320, y: 0 }, settings: { name: "picture" } },
     ],
     edges: [{ id: "e1", source: "in", sourcePort: "image", target: "out", targetPort: "image" }],
-  };
-  const sourceId = await createWorkflow(request, `E2E png source ${Date.now()}`, graph);
+  });
+}
+
+test("an image output downloads as a PNG with the workflow; dropping it on a canvas imports its nodes", async ({
+  page,
+  request,
+}) => {
+  const sourceId = await imageWorkflow(request, FIXTURE_PNG, "lines.png", `E2E png source ${Date.now()}`);
   const source = await new EditorPage(page).goto(sourceId);
   await page.getByTestId("run-start").click();
   await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "succeeded", {
@@ -81,26 +90,7 @@ test("a file that is not an image is refused before uploading, and a broken one 
 }) => {
   // A PNG cut short: the upload takes any bytes, the input node is where it is judged.
   const cut = FIXTURE_PNG.subarray(0, 60);
-  const upload = await request.post("/api/uploads", {
-    data: cut,
-    headers: { "content-type": "image/png", "x-filename": "cut.png" },
-  });
-  expect(upload.ok()).toBe(true);
-  const file = (await upload.json()) as { hash: string; size: number; mime: string };
-  const graph = {
-    schemaVersion: 2,
-    nodes: [
-      {
-        id: "in",
-        type: "image-input",
-        position: { x: 0, y: 0 },
-        settings: { name: "image", file: { ...file, filename: "cut.png" } },
-      },
-      { id: "out", type: "image-output", position: { x: 320, y: 0 }, settings: { name: "picture" } },
-    ],
-    edges: [{ id: "e1", source: "in", sourcePort: "image", target: "out", targetPort: "image" }],
-  };
-  const id = await createWorkflow(request, `E2E unreadable image ${Date.now()}`, graph);
+  const id = await imageWorkflow(request, cut, "cut.png", `E2E unreadable image ${Date.now()}`);
   const editor = await new EditorPage(page).goto(id);
   await page.getByTestId("run-start").click();
   await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "failed", { timeout: 20_000 });

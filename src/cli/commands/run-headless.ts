@@ -11,6 +11,7 @@ import path from "node:path";
 import { getNodeDefinition } from "@nodes/index";
 import { executors } from "@nodes/executors";
 import { serializeWorkflow } from "~/lib/graph/io";
+import { NUL_MESSAGE } from "~/lib/graph/nul";
 import type { WorkflowGraph } from "~/lib/graph/schema";
 import { previewValue } from "~/lib/values/preview";
 import type { Value } from "~/lib/values/types";
@@ -104,8 +105,7 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
       const kind = inputKind(graph, name);
       if ("text" in arg || kind === "text") {
         const text = "text" in arg ? arg.text : readFileSync(arg.file, "utf8");
-        if (text.includes("\u0000"))
-          throw new Error(`input "${name}" holds a NUL character (U+0000), which cannot be stored`);
+        if (text.includes("\u0000")) throw new Error(`input "${name}" ${NUL_MESSAGE}`);
         inputs[name] = { kind: "text", text };
         continue;
       }

@@ -1,8 +1,9 @@
 "use client";
 /**
  * The right panel for the selected node: label, description, the values its output ports had in the shown
- * run (intermediate ones included), a settings form generated from the node type's schema, and its ports. A value the schema refuses stays in the field with its message but is
- * not committed, so the graph stays valid.
+ * run (intermediate ones included), a settings form generated from the node type's schema, and its ports.
+ * A value the schema refuses stays in the field with its message but is not committed, so the graph stays
+ * valid.
  */
 import { getNodeDefinition } from "@nodes/index";
 import type { NodeDefinition } from "@nodes/types";
