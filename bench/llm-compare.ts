@@ -18,7 +18,8 @@
  * measured one), runners interleaved so machine load drifts over all of them alike. Figures: tokens/s over the
  * whole call (prompt pass included) and over the decode steps alone, and ms/token at sequence positions 32,
  * 128, 256, 512 (mean of the 9 steps around each), and the runner's own time per token: the generation's
- * time outside onnxruntime-node's `InferenceSession.run` (timed in each child by wrapping `run`), which is what
+ * time outside onnxruntime-node's `InferenceSession.run` (timed in each child by wrapping `run`; the node's
+ * runs happen in its inference thread, which times them there), which is what
  * a runner adds to the runtime and, unlike tokens/s, hardly moves with machine load. `--threads n` (default 1; 0 = onnxruntime's default of
  * one per core) sets onnxruntime's intra-op threads in all three: the node's pool through
  * SWITCHBOARD_INTRA_OP_THREADS, the bare loop's and transformers.js's session options. One thread keeps the
@@ -296,6 +297,9 @@ async function timeRuntimeCalls(runner: string): Promise<[number, number][]> {
     runner === "tfjs" ? createRequire(TFJS)("onnxruntime-node") : await import("onnxruntime-node")
   ) as { InferenceSession: { prototype: { run: Run } } };
   const calls: [number, number][] = [];
+  // The node's sessions live in the inference thread (src/server/inference/thread.ts), which reports its calls.
+  if (runner === "node")
+    (await import("~/server/inference/thread")).InferenceThread.observer = (t, ms) => calls.push([t, ms]);
   const proto = ort.InferenceSession.prototype;
   const run = proto.run;
   proto.run = async function (this: unknown, ...a: unknown[]) {

@@ -161,7 +161,8 @@ async function forward(
   const empty = new Tensor("float32", new Float32Array(0), [1, model.kvHeads, 0, model.headDim]);
   names.forEach((n, i) => (feeds[n] = past?.[i] ?? empty));
   const fetches = ["logits", "hidden_states", ...(wantPresent ? presentNames : [])];
-  const out = await model.decoder.run(feeds, { fetches, signal });
+  // The previous step's cache is given up, not copied, into the inference thread: nothing reads it again.
+  const out = await model.decoder.run(feeds, { fetches, signal, ...(past && { consume: names }) });
   const logits = out.logits;
   const hidden = out.hidden_states;
   if (!logits || !hidden)

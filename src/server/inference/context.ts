@@ -143,8 +143,8 @@ export class InferenceRuntime {
     return this.registry.fingerprint();
   }
 
-  /** Releases every session. */
+  /** Releases every session and stops the inference thread. */
   close(): Promise<void> {
-    return this.pool.clear();
+    return this.pool.close();
   }
 }

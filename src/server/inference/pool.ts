@@ -9,10 +9,11 @@
 import { constants as fsConstants } from "node:fs";
 import { access, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { InferenceSession, Tensor } from "onnxruntime-node";
+import { Tensor, type InferenceSession } from "onnxruntime-node";
 import type { EngineLogger } from "~/server/engine/executor";
 import { InferenceError, firstLine } from "./errors";
 import { checkFeeds, tensorInfos } from "./tensors";
+import { InferenceThread, ThreadLostError, type ThreadSession } from "./thread";
 import type { ModelSession, ProviderName, TensorInfo } from "./types";
 
 export interface SessionPoolOptions {
@@ -23,6 +24,8 @@ export interface SessionPoolOptions {
   /** onnxruntime intra-op threads per session; default SWITCHBOARD_INTRA_OP_THREADS, else onnxruntime's own. */
   intraOpThreads?: number;
   log?: EngineLogger;
+  /** The thread the sessions live in (tests pass their own); default a new one. */
+  thread?: InferenceThread;
 }
 
 export interface PoolStats {
@@ -40,8 +43,8 @@ interface Entry {
   readonly key: string;
   readonly file: string;
   readonly provider: ProviderName;
-  readonly ready: Promise<InferenceSession>;
-  session?: InferenceSession;
+  readonly ready: Promise<ThreadSession>;
+  session?: ThreadSession;
   inputs: readonly TensorInfo[];
   outputs: readonly TensorInfo[];
   bytes: number;
@@ -147,12 +150,22 @@ export class SessionPool {
   private readonly intraOpThreads: number | undefined;
   private readonly log: EngineLogger | undefined;
   private counters = { hits: 0, loads: 0, evictions: 0, failures: 0 };
+  /** Where the sessions live (`thread.ts`): loads and runs never block this thread's event loop. */
+  private readonly thread: InferenceThread;
 
   constructor(opts: SessionPoolOptions = {}) {
     this.budget = opts.memoryBudgetBytes ?? DEFAULT_BUDGET_BYTES;
     this.warmUp = opts.warmUp ?? true;
     this.intraOpThreads = opts.intraOpThreads ?? intraOpThreadsFromEnv();
     this.log = opts.log;
+    this.thread = opts.thread ?? new InferenceThread();
+    this.thread.onLost = (reason) => {
+      // Its sessions are gone: forget them all, so that the next use of each loads it again.
+      if (this.entries.size > 0)
+        this.log?.warn({ reason }, "the inference thread stopped; its models are loaded again on next use");
+      for (const e of this.entries.values()) e.released = true;
+      this.entries.clear();
+    };
   }
 
   /**
@@ -182,6 +195,12 @@ export class SessionPool {
   /** Releases every idle session (busy ones are released when their runs end). */
   async clear(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => this.release(e)));
+  }
+
+  /** Releases every session and stops the inference thread. */
+  async close(): Promise<void> {
+    await this.clear();
+    await this.thread.close();
   }
 
   private async acquire(file: string, provider: ProviderName): Promise<Entry> {
@@ -225,7 +244,7 @@ export class SessionPool {
     return entry;
   }
 
-  private async load(file: string, provider: ProviderName): Promise<InferenceSession> {
+  private async load(file: string, provider: ProviderName): Promise<ThreadSession> {
     const name = path.basename(file);
     let real: string;
     try {
@@ -243,10 +262,14 @@ export class SessionPool {
       );
     }
     const started = performance.now();
-    let session: InferenceSession;
+    let session: ThreadSession;
     try {
-      session = await InferenceSession.create(real, sessionOptions(provider, this.intraOpThreads));
+      session = await this.thread.create(real, sessionOptions(provider, this.intraOpThreads));
     } catch (err) {
+      if (err instanceof ThreadLostError)
+        throw new InferenceError("MODEL_RUN_FAILED", `model ${file} was not loaded: ${err.message}`, {
+          cause: err,
+        });
       throw new InferenceError(
         "MODEL_FILE_INVALID",
         `could not load model ${file} on ${provider}: ${firstLine(err)}`,
@@ -259,7 +282,7 @@ export class SessionPool {
       // Some models cannot run on zeros (inputs whose sizes must agree); they simply warm up on first use.
       if (feeds)
         // Quiet: a failed warm-up is expected for such models and must not print onnxruntime errors.
-        await session.run(feeds, { logSeverityLevel: 4 }).catch((err: unknown) => {
+        await session.run(feeds, { options: { logSeverityLevel: 4 } }).catch((err: unknown) => {
           this.log?.debug({ model: name, provider, err: firstLine(err) }, "warm-up run skipped");
         });
     }
@@ -310,7 +333,7 @@ export class SessionPool {
       inputs: first.inputs,
       outputs: first.outputs,
       run: async (feeds, options = {}) => {
-        const { signal, fetches } = options;
+        const { signal, fetches, consume } = options;
         if (signal?.aborted) throw abortError(signal, file);
         const entry = await current();
         checkFeeds(path.basename(file), entry.inputs, feeds);
@@ -322,11 +345,16 @@ export class SessionPool {
           if (signal?.aborted) throw abortError(signal, file);
           const session = entry.session!;
           try {
-            return (await (fetches ? session.run(feeds, [...fetches]) : session.run(feeds))) as Record<
-              string,
-              Tensor
-            >;
+            return await session.run(feeds, { fetches, consume });
           } catch (err) {
+            if (err instanceof ThreadLostError)
+              throw new InferenceError(
+                "MODEL_RUN_FAILED",
+                `${path.basename(file)} did not finish: ${err.message}`,
+                {
+                  cause: err,
+                },
+              );
             throw new InferenceError(
               "MODEL_RUN_FAILED",
               `${path.basename(file)} failed on ${provider}: ${firstLine(err)}`,

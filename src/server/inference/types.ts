@@ -38,11 +38,13 @@ export interface ModelSession {
   readonly outputs: readonly TensorInfo[];
   /**
    * Runs the model. `fetches` limits which outputs are computed. Rejects with an `InferenceError` that
-   * names the model, the tensor and the expected/found shape when a feed does not fit.
+   * names the model, the tensor and the expected/found shape when a feed does not fit. Models run in the
+   * inference thread (`thread.ts`): feeds are copied there, except those named in `consume`, which the
+   * caller gives up (their buffers move there and are detached here; an LLM's KV cache, say).
    */
   run(
     feeds: Readonly<Record<string, Tensor>>,
-    options?: { fetches?: readonly string[]; signal?: AbortSignal },
+    options?: { fetches?: readonly string[]; signal?: AbortSignal; consume?: readonly string[] },
   ): Promise<Record<string, Tensor>>;
 }
 
