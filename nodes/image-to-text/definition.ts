@@ -7,7 +7,8 @@
  *    text probability map; DB post-processing turns it into rotated boxes (threshold, box score, unclip);
  * 2. optionally the angle classifier flips upside-down lines;
  * 3. recognition: each box is cropped upright, resized to height 48 and read by CTC decoding against
- *    `ppocr_keys_v1.txt` (6623 characters + space).
+ *    `ppocr_keys_v1.txt` (6623 characters + space); a blank step where the space still reaches 3% reads as
+ *    a space (`SPACE_FLOOR`: JPEG and WebP images otherwise lose the spaces between words).
  * Lines are ordered top to bottom, left to right; boxes on one line are joined with spaces.
  *
  * ## Ports

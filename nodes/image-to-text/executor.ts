@@ -107,7 +107,19 @@ async function upright(ctx: ExecutionContext, cls: ModelSession, crop: ImageValu
   return p[1]! > p[0]! && p[1]! > 0.9 ? rotate(crop, 180) : crop;
 }
 
-/** CTC greedy decoding: best class per step, repeats merged, blanks (0) dropped. */
+/**
+ * A blank step still reads as a space when the space class reaches this probability there. Between two
+ * words of a lossy (JPEG, WebP) image the recognizer's blank often wins with the space at 0.04–0.35, where
+ * between two letters of a word it stayed at or below 0.0004 (PP-OCRv4, DejaVu Sans and Liberation Serif
+ * lines as JPEG at quality 50 and WebP at 40); plain greedy decoding then runs the words together.
+ */
+export const SPACE_FLOOR = 0.03;
+
+/**
+ * CTC greedy decoding: best class per step (a blank step whose space probability reaches `SPACE_FLOOR`
+ * counts as a space, when the charset's last class is one, and is left out of the score), repeats merged,
+ * blanks (0) dropped, no space twice in a row.
+ */
 export function ctcDecode(
   probs: Float32Array,
   steps: number,
@@ -118,6 +130,7 @@ export function ctcDecode(
   let sum = 0;
   let count = 0;
   let prev = -1;
+  const space = charset[classes - 1] === " " ? classes - 1 : -1;
   for (let t = 0; t < steps; t++) {
     let best = 0;
     let bestP = -Infinity;
@@ -128,7 +141,15 @@ export function ctcDecode(
         best = c;
       }
     }
-    if (best !== 0 && best !== prev) {
+    // A space read off a blank step is written but not counted in the score: the blank was likelier.
+    const floorSpace = best === 0 && space > 0 && probs[t * classes + space]! >= SPACE_FLOOR;
+    if (floorSpace) best = space;
+    if (best === space && text.endsWith(" ")) {
+      prev = best;
+      continue;
+    }
+    if (floorSpace && best !== prev) text += " ";
+    else if (best !== 0 && best !== prev) {
       text += charset[best] ?? "";
       sum += bestP;
       count++;
@@ -178,7 +199,7 @@ export const imageToTextExecutor = defineExecutor<
   { image: Value },
   { text: TextValue; lines: TextValue; boxes: TensorValue }
 >({
-  version: "1",
+  version: "2",
   deterministic: true,
   usesDevice: true,
   async execute(ctx, inputs, s) {

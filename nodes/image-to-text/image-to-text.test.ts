@@ -14,6 +14,39 @@ describe("ctcDecode", () => {
       score: expect.closeTo(0.9, 5),
     });
   });
+
+  it("reads a blank step as a space where the space class reaches the floor (lossy images)", () => {
+    const charset = ["", "a", "b", " "];
+    // steps: a, blank (space 0.3), b, blank (space 0.01), a, blank (space 0.2), blank (space 0.25), b
+    const rows = [
+      [0, 0.9, 0, 0],
+      [0.7, 0, 0, 0.3],
+      [0, 0, 0.9, 0],
+      [0.99, 0, 0, 0.01],
+      [0, 0.9, 0, 0],
+      [0.8, 0, 0, 0.2],
+      [0.75, 0, 0, 0.25],
+      [0, 0, 0.9, 0],
+    ];
+    const probs = Float32Array.from(rows.flat());
+    expect(ctcDecode(probs, rows.length, 4, charset)).toEqual({
+      text: "a ba b",
+      score: expect.closeTo(0.9, 5),
+    });
+  });
+
+  it("writes no space twice in a row", () => {
+    const charset = ["", "a", " "];
+    // a, space, blank (space 0.4), space, a
+    const rows = [
+      [0, 0.9, 0],
+      [0, 0, 0.9],
+      [0.6, 0, 0.4],
+      [0, 0, 0.9],
+      [0, 0.9, 0],
+    ];
+    expect(ctcDecode(Float32Array.from(rows.flat()), rows.length, 3, charset).text).toBe("a a");
+  });
 });
 
 describe("geometry", () => {

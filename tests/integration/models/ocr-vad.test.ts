@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { executors } from "@nodes/executors";
 import { imageToText } from "@nodes/image-to-text/definition";
@@ -59,6 +60,20 @@ describe("image-to-text (PP-OCRv4)", () => {
     expect(y0).toBeGreaterThan(30);
     expect(y0).toBeLessThan(60);
     for (const l of lines) expect(l.score).toBeGreaterThan(0.9);
+  });
+
+  it("keeps the spaces between words in JPEG and WebP copies of the image", async () => {
+    // Lossy compression leaves the recognizer's blank ahead of the space between words (see SPACE_FLOOR).
+    const png = readFileSync(FIXTURE);
+    for (const lossy of [
+      await sharp(png).jpeg({ quality: 50 }).toBuffer(),
+      await sharp(png).jpeg({ quality: 75 }).toBuffer(),
+      await sharp(png).webp({ quality: 40 }).toBuffer(),
+      await sharp(png).webp({ quality: 75 }).toBuffer(),
+    ]) {
+      const out = await ocr(await decodeImageBytes(lossy));
+      expect(out.text.text).toBe(OCR_FIXTURE_LINES.join("\n"));
+    }
   });
 
   it("reads an upside-down image when the angle classifier is on", async () => {
