@@ -51,6 +51,11 @@ export interface ClaimedRun {
   provider?: ProviderRequest;
   /** Breakpoints and stepping, when the run was started to be debugged. */
   debug?: DebugOptions;
+  /**
+   * `performance.now()` when this worker took it (its `started_at`): the run's duration counts from here.
+   * Default: when `executeClaimedRun` starts.
+   */
+  claimedAt?: number;
 }
 
 /** A run in progress in this process: how to stop it, and where it writes. */
@@ -87,6 +92,7 @@ function claimed(row: RunRow): ClaimedRun {
   const debug = debugSchema.safeParse(row.debug);
   return {
     id: row.id,
+    claimedAt: performance.now(),
     graph: row.graph,
     mode: modeOf(row.mode, row.target),
     inputs: inputs.success ? inputValues(inputs.data) : {},
@@ -137,6 +143,7 @@ export async function executeClaimedRun(
   run: ClaimedRun,
   active: ActiveRun,
 ): Promise<RunOutcome> {
+  const startedAt = run.claimedAt ?? performance.now();
   const log = env.log.child({ runId: run.id });
   const store = new PostgresRunStore({
     db: env.pool,
@@ -155,7 +162,7 @@ export async function executeClaimedRun(
         : [];
     new RunEventEmitter(run.id, store).emit({
       type: "run.failed",
-      durationMs: 0,
+      durationMs: performance.now() - startedAt,
       stats: NO_STATS,
       error,
       failedNodes,
@@ -178,6 +185,7 @@ export async function executeClaimedRun(
   if (debug?.active) active.debugger = debug;
   const result = await executeRun(plan, {
     runId: run.id,
+    startedAt,
     ...(active.debugger && { hooks: active.debugger }),
     executors: env.executors,
     events: store,

@@ -26,6 +26,12 @@ export interface SchedulerHooks {
 
 export interface SchedulerDeps {
   runId: string;
+  /**
+   * `performance.now()` when the run began (a worker: when it took the run, so that the run's duration
+   * includes planning, the cache lookups and the models' fingerprint, as its row's started_at does); default:
+   * when the engine starts it.
+   */
+  startedAt?: number;
   executors: ExecutorRegistry;
   events: EventSink;
   /** Part of model nodes' cache keys: the fingerprint of the models they can resolve to. */

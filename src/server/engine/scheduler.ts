@@ -55,7 +55,7 @@ class RunExecution {
   private activeCpu = 0;
   private pumping = false;
   private ended = false;
-  private readonly t0 = performance.now();
+  private readonly t0: number;
   private resolve!: (r: RunResult) => void;
   private readonly done = new Promise<RunResult>((r) => (this.resolve = r));
   private readonly concurrency: number;
@@ -73,6 +73,7 @@ class RunExecution {
     this.concurrency = Math.max(1, Math.floor(deps.concurrency ?? 4));
     this.deviceLock = deps.deviceLock ?? new Semaphore(1);
     this.log = deps.log ?? silentLogger;
+    this.t0 = deps.startedAt ?? performance.now();
   }
 
   async run(): Promise<RunResult> {
