@@ -160,7 +160,7 @@ describe("ports per settings", () => {
 
   it("encoder contract: per-modality input tensors", () => {
     const c = (modality: string) => def("encoder").contract!(def("encoder").settings.parse({ modality }))[0]!;
-    expect(c("image").inputs[0]).toMatchObject({ name: "pixel_values", dims: ["B", 3, 224, 224] });
+    expect(c("image").inputs[0]).toMatchObject({ name: "pixel_values", dims: ["B", 3, "size", "size"] });
     expect(c("audio").inputs[0]).toMatchObject({ name: "input_features", dtype: "float32" });
     expect(c("text").inputs[0]).toMatchObject({ name: "input_ids", dtype: "int64" });
     expect(c("video").outputs[0]).toMatchObject({ name: "embeddings", dims: ["B", 1024] });

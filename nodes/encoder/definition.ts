@@ -12,11 +12,14 @@
  *
  * ## Model contract (role `encoder.<modality>`), ImageBind-style ONNX export
  * The executor does the preprocessing, so the model sees tensors only:
- * - image: `pixel_values` f32 `[B, 3, 224, 224]` (RGB, resized + centre-cropped to 224, CLIP mean/std).
- * - audio: `input_features` f32 `[B, 1, 128, 204]`: a log-mel spectrogram of a 2 s clip at 16 kHz
- *   (128 mel bins, 10 ms hop), normalised as ImageBind does.
- * - video: `pixel_values` f32 `[B, 3, 2, 224, 224]`: 2 frames sampled from the clip (ImageBind's
- *   PadIm2Video layout: channels, time, height, width).
+ * - image: `pixel_values` f32 `[B, 3, size, size]` (RGB, resized + centre-cropped to the square size,
+ *   CLIP mean/std; ImageBind: 224).
+ * - audio: `input_features` f32 `[B, 1, mel_bins, frames]`: a log-mel spectrogram of a 2 s clip at 16 kHz
+ *   (10 ms hop), normalised as ImageBind does (ImageBind: 128 mel bins × 204 frames).
+ * - video: `pixel_values` f32 `[B, 3, frames, size, size]`: frames sampled evenly from the clip (ImageBind's
+ *   PadIm2Video layout: channels, time, height, width; ImageBind: 2 frames of 224 × 224).
+ * Sizes the model fixes are the ones the executor makes (a dynamic one gets ImageBind's); mean and std come
+ * from the manifest's config.
  * - text: `input_ids` int64 `[B, L]`, from the model's `tokenizer.json` (ImageBind: L = 77, zero-padded).
  * - output: `embeddings` f32 `[B, D]` when pooled, `[B, T, D]` when `output` is `sequence`.
  * A later issue pins the preprocessing details; this contract is what a model must accept today.
@@ -39,20 +42,20 @@ const MODEL_INPUTS: Record<Modality, ModelContract["inputs"][number]> = {
   image: {
     name: "pixel_values",
     dtype: "float32",
-    dims: ["B", 3, 224, 224],
-    description: "RGB, resized and centre-cropped to 224×224, normalised with CLIP mean/std",
+    dims: ["B", 3, "size", "size"],
+    description: "RGB, resized and centre-cropped to the model's square size (ImageBind: 224), normalised",
   },
   audio: {
     name: "input_features",
     dtype: "float32",
-    dims: ["B", 1, 128, 204],
-    description: "log-mel spectrogram of 2 s at 16 kHz: 128 mel bins × 204 frames",
+    dims: ["B", 1, "mel_bins", "frames"],
+    description: "log-mel spectrogram of 2 s at 16 kHz (ImageBind: 128 mel bins × 204 frames)",
   },
   video: {
     name: "pixel_values",
     dtype: "float32",
-    dims: ["B", 3, 2, 224, 224],
-    description: "2 frames sampled from the clip, channels × time × height × width",
+    dims: ["B", 3, "frames", "size", "size"],
+    description: "frames sampled from the clip, channels × time × height × width (ImageBind: 2 × 224 × 224)",
   },
   text: {
     name: "input_ids",

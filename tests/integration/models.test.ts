@@ -73,7 +73,7 @@ describe("model router", () => {
     );
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toBe(
-      'incoming/conv.onnx does not meet the encoder.image contract: input "pixel_values": expected float32 [B, 3, 224, 224], found float32 [B, 3, 32, 32]; output "embeddings": expected float32 [B, embeddingDim], found no such tensor',
+      'incoming/conv.onnx does not meet the encoder.image contract: output "embeddings": expected float32 [B, embeddingDim], found no such tensor',
     );
     expect(existsSync(path.join(modelsDir, "wrong"))).toBe(false);
   });

@@ -186,11 +186,16 @@ export function checkAgainst(
       for (const h of matches) {
         const found = `${h.dtype} ${formatDims(h.dims)}`;
         let bad = h.dtype !== t.dtype || h.dims.length !== t.dims.length;
+        // A symbol named twice in one tensor is one size there (an image's ["B", 3, "size", "size"]).
+        const symbols: Record<string, number> = {};
         if (!bad)
           t.dims.forEach((d, i) => {
             const g = h.dims[i];
             if (typeof d === "number") bad ||= typeof g === "number" && g !== d;
-            else if (typeof d === "object" && typeof g === "number") {
+            else if (typeof d === "string" && typeof g === "number") {
+              if (symbols[d] !== undefined && symbols[d] !== g) bad = true;
+              else symbols[d] = g;
+            } else if (typeof d === "object" && typeof g === "number") {
               if (settings[d.setting] !== undefined && settings[d.setting] !== g) bad = true;
               else settings[d.setting] = g;
             }

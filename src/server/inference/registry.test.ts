@@ -139,10 +139,24 @@ describe("role contracts", () => {
     expect(check).toMatchObject({ ok: true, settings: { inDim: 16, tokens: 2, outDim: 8 } });
   });
 
+  it("accepts an encoder at any square image size (the executor follows the model's)", () => {
+    const embeddings = [sig("embeddings", "float32", ["B", 256])];
+    for (const size of [64, 224, 384])
+      expect(
+        checkRole("encoder.image", [sig("pixel_values", "float32", ["B", 3, size, size])], embeddings),
+      ).toMatchObject({ ok: true, settings: { embeddingDim: 256 } });
+    expect(
+      checkRole("encoder.video", [sig("pixel_values", "float32", ["B", 3, 8, 64, 64])], embeddings)!.ok,
+    ).toBe(true);
+    expect(
+      checkRole("encoder.audio", [sig("input_features", "float32", ["B", 1, 64, 100])], embeddings)!.ok,
+    ).toBe(true);
+  });
+
   it("names the tensor and expected vs found shape/dtype on a mismatch", () => {
     const check = checkRole(
       "encoder.image",
-      [sig("pixel_values", "float32", ["B", 3, 32, 32])],
+      [sig("pixel_values", "float32", ["B", 3, 32, 48])],
       [sig("embeddings", "float16", ["B", 24])],
     )!;
     expect(check.ok).toBe(false);
@@ -150,8 +164,8 @@ describe("role contracts", () => {
       {
         side: "input",
         tensor: "pixel_values",
-        expected: "float32 [B, 3, 224, 224]",
-        found: "float32 [B, 3, 32, 32]",
+        expected: "float32 [B, 3, size, size]",
+        found: "float32 [B, 3, 32, 48]",
       },
       {
         side: "output",

@@ -7,7 +7,6 @@
 import "server-only";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { InferenceSession } from "onnxruntime-node";
 import {
   MODEL_ID_RE,
   modelManifestSchema,
@@ -20,6 +19,7 @@ import { checkRole, contractsForRole, knownRoles, type RoleContract } from "~/se
 import { InferenceError, ModelContractError, firstLine } from "~/server/inference/errors";
 import { ModelRegistry, sha256File } from "~/server/inference/registry";
 import { tensorInfos } from "~/server/inference/tensors";
+import { InferenceThread, type ThreadSession } from "~/server/inference/thread";
 import { createArtifactStore } from "./artifacts";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors";
 
@@ -77,15 +77,19 @@ export interface RegisteredModel {
   sizes: Record<string, number>;
 }
 
-/** The signature of an ONNX file, inspected with onnxruntime (cpu, no warm-up). */
+/** Where registrations load the files they inspect: a big model's load must not stall the web server. */
+let inspection: InferenceThread | undefined;
+
+/** The signature of an ONNX file, inspected with onnxruntime (cpu, no warm-up) in a worker thread. */
 export async function inspectOnnx(
   file: string,
   /** How the message names the file (default: its base name); the server's own paths are never shown. */
   label = path.basename(file),
 ): Promise<{ inputs: TensorSignature[]; outputs: TensorSignature[] }> {
-  let session: InferenceSession;
+  let session: ThreadSession;
   try {
-    session = await InferenceSession.create(file, { executionProviders: ["cpu"], logSeverityLevel: 3 });
+    inspection ??= new InferenceThread();
+    session = await inspection.create(file, { executionProviders: ["cpu"], logSeverityLevel: 3 });
   } catch (err) {
     const reason = firstLine(err).split(file).join(label);
     throw new InferenceError(
