@@ -143,6 +143,40 @@ describe("decoder on the fixtures", () => {
     expect((video as { video: VideoValue }).video.frames).toHaveLength(2);
   });
 
+  it("offers a checkpoint after every denoising step, with the denoised estimate as a PNG on demand", async () => {
+    for (const [modality, size] of [
+      ["image", [64, 64]],
+      ["video", [128, 64]], // the 2 frames side by side
+      ["audio", [28, 64]], // the mel spectrogram: 0.5 s at 8 kHz, hop 160 → 25 frames, to a multiple of 4; 64 bins
+    ] as const) {
+      const at: string[] = [];
+      const sizes: number[][] = [];
+      const ctx = testContext();
+      const c = {
+        ...ctx,
+        checkpoint: async (
+          p: { label: string; step: number },
+          preview?: () => Promise<string | undefined>,
+        ) => {
+          at.push(p.label);
+          if (p.step !== 2) return; // previews are made only when asked for
+          const url = (await preview!())!;
+          expect(url.startsWith("data:image/png;base64,")).toBe(true);
+          const png = Buffer.from(url.slice("data:image/png;base64,".length), "base64");
+          sizes.push([png.readUInt32BE(16), png.readUInt32BE(20)]);
+        },
+      };
+      const q = modality === "audio" ? 1 : 4;
+      const s = settings({ modality, conditioningQueries: q });
+      const plain = await decoderExecutor.execute(testContext(), { conditioning: cond(q) }, s);
+      const stepped = await decoderExecutor.execute(c, { conditioning: cond(q) }, s);
+      expect(at).toEqual(["step 1/4", "step 2/4", "step 3/4", "step 4/4"]);
+      expect(sizes, modality).toEqual([size]);
+      // Making a preview does not change the output.
+      expect(stepped).toEqual(plain);
+    }
+  });
+
   it("cancel between steps stops the loop", async () => {
     const ctx = testContext();
     const progress = ctx.progress;

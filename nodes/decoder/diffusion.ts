@@ -22,7 +22,11 @@ export interface DiffusionOptions {
   guidanceScale: number;
   rng: Rng;
   signal?: AbortSignal;
-  onStep?(done: number, total: number): void;
+  /**
+   * After each step (awaited: the debugger may pause here). `estimate()` gives the denoised estimate x̂₀
+   * of the latents at that step (`latentDims`), computed only when asked for.
+   */
+  onStep?(done: number, total: number, estimate: () => Float32Array): void | Promise<void>;
 }
 
 /** Runs the loop and returns the final latents (`latentDims`). */
@@ -64,8 +68,9 @@ export async function denoise(o: DiffusionOptions): Promise<Float32Array> {
         `the UNet's out_sample does not match its sample`,
       );
     const e = cfg ? guide(eps.subarray(0, n), eps.subarray(n), o.guidanceScale) : eps;
+    const before = x;
     x = o.scheduler.step(i, x, e);
-    o.onStep?.(i + 1, total);
+    await o.onStep?.(i + 1, total, () => o.scheduler.predictOriginal(i, before, e));
   }
   return x;
 }

@@ -7,6 +7,7 @@
 import "server-only";
 import { Tensor } from "onnxruntime-node";
 import { NodeExecutionError } from "~/server/engine/errors";
+import { encodePng } from "~/server/media/encode";
 import { defineExecutor, type ExecutionContext } from "~/server/engine/executor";
 import type { AudioValue, ImageValue, TensorValue, Value, VideoValue } from "~/lib/values/types";
 import type { NodeSettings } from "../index";
@@ -24,12 +25,14 @@ import {
 import { createRng, randomSeed } from "../random";
 import { decoder, resolveDecoderSettings } from "./definition";
 import { denoise } from "./diffusion";
-import { monoAudio, planarToImage } from "./media";
+import { monoAudio, planarToImage, stepPreview } from "./media";
 import { createScheduler } from "./schedulers";
 
 type Settings = NodeSettings<"decoder">;
 type Resolved = ReturnType<typeof resolveDecoderSettings>;
 type Media = ImageValue | AudioValue | VideoValue;
+
+const pngDataUrl = (img: ImageValue) => `data:image/png;base64,${encodePng(img).toString("base64")}`;
 
 function contractFor(s: Settings, role: string) {
   const c = decoder.contract!(s).find((x) => x.role === role);
@@ -113,6 +116,34 @@ async function diffusion(
     video: [B, channels, r.frames, h, w],
     audio: [B, channels, frames / vaeScale, typeof sampleDims[3] === "number" ? sampleDims[3] : 16],
   }[m];
+  const k = 1 / configNumber(model, "vaeScalingFactor", 0.18215);
+  const item = latentDims.slice(1).reduce((a, b) => a * b, 1);
+  /** The VAE on the first item of `latents` (unscaled): an image, the video's frames, or the audio's mel. */
+  const vaeDecode = async (latents: Float32Array): Promise<TensorValue & { dtype: "float32" }> => {
+    const one = latents.subarray(0, item).map((v) => v * k);
+    let feed: Tensor;
+    if (m === "video") {
+      // [1, C, F, h, w] → [F, C, h, w]: the VAE decodes frame by frame as a batch.
+      const F = r.frames;
+      const plane = h * w;
+      const perFrame = new Float32Array(F * channels * plane);
+      for (let c = 0; c < channels; c++)
+        for (let f = 0; f < F; f++)
+          perFrame.set(
+            one.subarray((c * F + f) * plane, (c * F + f + 1) * plane),
+            (f * channels + c) * plane,
+          );
+      feed = new Tensor("float32", perFrame, [F, channels, h, w]);
+    } else feed = new Tensor("float32", one, [1, ...latentDims.slice(1)]);
+    const y = fromOrt(await runOne(ctx, vae, { latent_sample: feed }, "sample"), "sample");
+    const want = {
+      image: [1, 3, r.height, r.width],
+      video: [r.frames, 3, r.height, r.width],
+      audio: [1, 1, "T", 64],
+    };
+    expectDims(y.dims, want[m], 'VAE output "sample"', ctx.nodeId);
+    return y;
+  };
   const latents = await denoise({
     unet,
     scheduler: createScheduler(s.scheduler, s.steps),
@@ -122,63 +153,23 @@ async function diffusion(
     guidanceScale: s.guidanceScale,
     rng: createRng(s.seed ?? randomSeed()),
     signal: ctx.signal,
-    onStep: (done, total) => ctx.progress({ fraction: done / (total + 1), message: `step ${done}/${total}` }),
+    onStep: async (done, total, estimate) => {
+      ctx.progress({ fraction: done / (total + 1), message: `step ${done}/${total}` });
+      await ctx.checkpoint?.({ step: done, total, label: `step ${done}/${total}` }, async () =>
+        pngDataUrl(stepPreview(m, await vaeDecode(estimate()))),
+      );
+    },
   });
-  const k = 1 / configNumber(model, "vaeScalingFactor", 0.18215);
-  const scaled = latents.map((v) => v * k);
   ctx.progress({ fraction: s.steps / (s.steps + 1), message: "decoding latents" });
-  if (m === "image") {
-    const one = scaled.subarray(0, channels * h * w);
-    const y = fromOrt(
-      await runOne(ctx, vae, { latent_sample: new Tensor("float32", one, [1, channels, h, w]) }, "sample"),
-      "sample",
-    );
-    expectDims(y.dims, [1, 3, r.height, r.width], 'VAE output "sample"', ctx.nodeId);
-    return planarToImage(y.data, 0, r.height, r.width, true);
-  }
-  if (m === "video") {
-    // [1, C, F, h, w] → [F, C, h, w]: the VAE decodes frame by frame as a batch.
-    const F = r.frames;
-    const plane = h * w;
-    const perFrame = new Float32Array(F * channels * plane);
-    for (let c = 0; c < channels; c++)
-      for (let f = 0; f < F; f++)
-        perFrame.set(
-          scaled.subarray((c * F + f) * plane, (c * F + f + 1) * plane),
-          (f * channels + c) * plane,
-        );
-    const y = fromOrt(
-      await runOne(
-        ctx,
-        vae,
-        { latent_sample: new Tensor("float32", perFrame, [F, channels, h, w]) },
-        "sample",
-      ),
-      "sample",
-    );
-    expectDims(y.dims, [F, 3, r.height, r.width], 'VAE output "sample"', ctx.nodeId);
-    return videoFrames(y.data, F, r.height, r.width, true, r.fps);
-  }
-  const one = scaled.subarray(
-    0,
-    latentDims.slice(1).reduce((a, b) => a * b, 1),
-  );
-  const mel = fromOrt(
-    await runOne(
-      ctx,
-      vae,
-      { latent_sample: new Tensor("float32", one, [1, ...latentDims.slice(1)]) },
-      "sample",
-    ),
-    "sample",
-  );
-  expectDims(mel.dims, [1, 1, "T", 64], 'VAE output "sample"', ctx.nodeId);
+  const y = await vaeDecode(latents);
+  if (m === "image") return planarToImage(y.data, 0, r.height, r.width, true);
+  if (m === "video") return videoFrames(y.data, r.frames, r.height, r.width, true, r.fps);
   const vocoder = await part(ctx, s, model, "decoder.audio.vocoder", "vocoder");
   const wave = fromOrt(
     await runOne(
       ctx,
       vocoder,
-      { spectrogram: new Tensor("float32", mel.data, [1, mel.dims[2]!, 64]) },
+      { spectrogram: new Tensor("float32", y.data, [1, y.dims[2]!, 64]) },
       "waveform",
     ),
     "waveform",

@@ -38,6 +38,8 @@ export interface Scheduler {
   inputScale(i: number): number;
   /** `sample` at step `i` and the predicted noise `eps` → the next sample (new array). */
   step(i: number, sample: Float32Array, eps: Float32Array): Float32Array;
+  /** The denoised estimate x̂₀ at step `i` (what the last step would give): for the debugger's previews. */
+  predictOriginal(i: number, sample: Float32Array, eps: Float32Array): Float32Array;
 }
 
 export function ddim(steps: number, c: ScheduleConfig = SD15_SCHEDULE): Scheduler {
@@ -63,6 +65,12 @@ export function ddim(steps: number, c: ScheduleConfig = SD15_SCHEDULE): Schedule
         out[k] = pa * x0 + pb * eps[k]!;
       }
       return out;
+    },
+    predictOriginal(i, x, eps) {
+      const aT = ac[timesteps[i]!]!;
+      const sa = Math.sqrt(aT);
+      const sb = Math.sqrt(1 - aT);
+      return x.map((v, k) => (v - sb * eps[k]!) / sa);
     },
   };
 }
@@ -93,6 +101,10 @@ export function euler(steps: number, c: ScheduleConfig = SD15_SCHEDULE): Schedul
       // derivative = (x - x0) / σ with x0 = x - σ·eps, i.e. eps itself.
       for (let k = 0; k < x.length; k++) out[k] = x[k]! + eps[k]! * dt;
       return out;
+    },
+    predictOriginal(i, x, eps) {
+      const sigma = sigmas[i]!;
+      return x.map((v, k) => v - sigma * eps[k]!);
     },
   };
 }

@@ -69,6 +69,94 @@ describe("RunDebugger", { timeout: 5000 }, () => {
     expect([...order].sort()).toEqual(["b", "case", "in", "out", "outB"]);
   });
 
+  it("steps into a node through its checkpoints, with their previews, and out to the next node", async () => {
+    // text-case with three checkpoints, like a decoder's denoising steps.
+    const base = executors["text-case"]!;
+    const previews: number[] = [];
+    const stepper: typeof base = {
+      ...base,
+      deterministic: false,
+      async execute(ctx, inputs, settings) {
+        for (let step = 1; step <= 3; step++)
+          await ctx.checkpoint?.({ step, total: 3, label: `step ${step}/3` }, async () => {
+            previews.push(step);
+            return `data:image/png;base64,step${step}`;
+          });
+        return base.execute(ctx, inputs, settings);
+      },
+    };
+    const t = new TestRun({ ...executors, "text-case": stepper });
+    const dbg = new RunDebugger({ breakpoints: ["case"] });
+    const run = t.run(graph(), {}, { hooks: dbg, concurrency: 4 });
+    await pauses(t, 1);
+    dbg.resume("step-into");
+    for (let step = 1; step <= 3; step++) {
+      await pauses(t, 1 + step);
+      const paused = t.last("node.paused").at(-1)!;
+      expect(paused).toMatchObject({
+        nodeId: "case",
+        reason: "step",
+        inside: { step, total: 3, label: `step ${step}/3`, image: `data:image/png;base64,step${step}` },
+      });
+      // While inside "case", no other node starts (the "b" branch waits too).
+      expect(t.last("node.started").map((e) => e.nodeId)).toEqual(["in", "case"]);
+      dbg.resume("step");
+    }
+    // After the last checkpoint: paused before the next node, as a step does.
+    const next = (await pauses(t, 5)).at(-1);
+    expect(["out", "b"]).toContain(next);
+    expect(t.last("node.paused").at(-1)!.inside).toBeUndefined();
+    expect(t.last("node.finished").map((e) => e.nodeId)).toContain("case");
+    dbg.resume("continue");
+    expect((await run).status).toBe("finished");
+    expect(previews).toEqual([1, 2, 3]); // made only for the pauses
+    expect(t.last("run.resumed").map((e) => e.mode)).toEqual([
+      "step-into",
+      "step",
+      "step",
+      "step",
+      "continue",
+    ]);
+    for (const e of t.events.events) expect(runEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it("does not pause at checkpoints unless stepped into; continue leaves a node stepped into", async () => {
+    const base = executors["text-case"]!;
+    let previews = 0;
+    const stepper: typeof base = {
+      ...base,
+      deterministic: false,
+      async execute(ctx, inputs, settings) {
+        for (let step = 1; step <= 3; step++)
+          await ctx.checkpoint?.({ step, total: 3, label: `step ${step}/3` }, async () => `p${++previews}`);
+        return base.execute(ctx, inputs, settings);
+      },
+    };
+    const t = new TestRun({ ...executors, "text-case": stepper });
+    // A plain step over "case": no pause inside it.
+    const dbg = new RunDebugger({ breakpoints: ["case"] });
+    const run = t.run(graph(), {}, { hooks: dbg, concurrency: 1 });
+    await pauses(t, 1);
+    dbg.resume("step");
+    await pauses(t, 2);
+    expect(t.last("node.paused").every((e) => e.inside === undefined)).toBe(true);
+    dbg.resume("continue");
+    expect((await run).status).toBe("finished");
+    expect(previews).toBe(0);
+
+    // Into "case", one step, then continue: the rest of its steps run without pausing.
+    const dbg2 = new RunDebugger({ breakpoints: ["case"] });
+    const run2 = t.run(graph(), {}, { hooks: dbg2, concurrency: 4 });
+    await pauses(t, 1);
+    dbg2.resume("step-into");
+    await pauses(t, 2);
+    dbg2.resume("continue");
+    const result = await run2;
+    expect(result.status).toBe("finished");
+    expect(t.last("node.paused")).toHaveLength(2);
+    expect(previews).toBe(1);
+  });
+
   it("a cancelled run ends while paused", async () => {
     const t = new TestRun(executors);
     const dbg = new RunDebugger({ breakpoints: ["out"] });

@@ -1,18 +1,24 @@
 /**
  * The stepwise debugger: pauses a run before chosen nodes (breakpoints) or before every node (stepping),
- * as `SchedulerHooks.beforeNode`. While the run is paused no node starts — nodes that become ready wait
- * too — and everything already finished can be inspected (its values are stored and previewed as usual).
- * `resume("continue")` runs on to the next breakpoint; `resume("step")` lets the paused node run and pauses
- * before the next node that is about to start. Cancelling the run ends a pause at once.
+ * as `SchedulerHooks.beforeNode`, and inside a node at its checkpoints (a diffusion decoder's denoising
+ * steps) as `SchedulerHooks.insideNode`. While the run is paused no node starts — nodes that become ready
+ * wait too — and everything already finished can be inspected (its values are stored and previewed as
+ * usual). `resume("continue")` runs on to the next breakpoint; `resume("step")` lets the paused node run and
+ * pauses before the next node that is about to start (inside a node: at its next checkpoint, and after the
+ * last one before the next node); `resume("step-into")`, paused before a node, pauses at that node's first
+ * checkpoint (a node without checkpoints: as `step`). Cancelling the run ends a pause at once.
  *
  * Pauses and resumes are run events (`node.paused`, `run.resumed`), so the canvas, the run page's replay
- * and every watcher see them. Where the resume comes from (a worker's NOTIFY, a test) is the caller's.
+ * and every watcher see them; a pause inside a node says at which step and carries the node's preview of
+ * it (an image of the denoised estimate). Where the resume comes from (a worker's NOTIFY, a test) is the
+ * caller's.
  */
 import type { NodeId } from "~/lib/graph/types";
 import type { RunEventBody } from "./events";
-import type { SchedulerHooks } from "./run-types";
+import type { Checkpoint, SchedulerHooks } from "./run-types";
 
-export type ResumeMode = "continue" | "step";
+export const RESUME_MODES = ["continue", "step", "step-into"] as const;
+export type ResumeMode = (typeof RESUME_MODES)[number];
 
 export interface DebugOptions {
   /** Pause before these nodes. */
@@ -23,6 +29,8 @@ export interface DebugOptions {
 
 interface Pause {
   nodeId: NodeId;
+  /** Paused at a checkpoint inside the node (not before it). */
+  inside: boolean;
   release(): void;
   done: Promise<void>;
 }
@@ -30,6 +38,11 @@ interface Pause {
 export class RunDebugger implements SchedulerHooks {
   private readonly breakpoints: ReadonlySet<string>;
   private stepping: boolean;
+  /**
+   * The node stepped into: its checkpoints pause while stepping, and no other node starts until it ends
+   * (`done`) or the run continues.
+   */
+  private into: { nodeId: NodeId; done: Promise<void>; release(): void } | null = null;
   private pause: Pause | null = null;
   private emit: ((body: RunEventBody) => void) | null = null;
 
@@ -53,25 +66,72 @@ export class RunDebugger implements SchedulerHooks {
     info: { signal: AbortSignal; emit(body: RunEventBody): void },
   ): Promise<void> {
     this.emit = info.emit;
-    // Paused elsewhere: nothing starts until the run goes on (or ends).
-    while (this.pause && !info.signal.aborted) await untilAborted(this.pause.done, info.signal);
+    // Paused elsewhere, or stepping through another node: nothing starts until that is over (or the run ends).
+    for (let busy = this.pause ?? this.into; busy && !info.signal.aborted; busy = this.pause ?? this.into)
+      await untilAborted(busy.done, info.signal);
     if (info.signal.aborted || (!this.stepping && !this.breakpoints.has(nodeId))) return;
-    let release!: () => void;
-    const done = new Promise<void>((r) => (release = r));
-    this.pause = { nodeId, release, done };
-    info.emit({ type: "node.paused", nodeId, reason: this.stepping ? "step" : "breakpoint" });
-    await untilAborted(done, info.signal);
+    await this.wait(nodeId, info, {
+      type: "node.paused",
+      nodeId,
+      reason: this.stepping ? "step" : "breakpoint",
+    });
+  }
+
+  async insideNode(
+    nodeId: NodeId,
+    at: Checkpoint,
+    info: { signal: AbortSignal; emit(body: RunEventBody): void; preview(): Promise<string | undefined> },
+  ): Promise<void> {
+    if (info.signal.aborted || !this.stepping || this.into?.nodeId !== nodeId) return;
+    // The preview is made only for a pause (it can cost a decoder pass); one that fails is left out.
+    const image = await info.preview().catch(() => undefined);
+    if (info.signal.aborted) return;
+    await this.wait(nodeId, info, {
+      type: "node.paused",
+      nodeId,
+      reason: "step",
+      inside: { step: at.step, total: at.total, label: at.label, ...(image && { image }) },
+    });
   }
 
   /** Ends the pause (false when the run is not paused). */
   resume(mode: ResumeMode): boolean {
     const pause = this.pause;
     if (!pause) return false;
-    this.stepping = mode === "step";
+    this.stepping = mode !== "continue";
+    // Step into the node paused before; a step inside a node stays in it; continuing leaves it.
+    if (mode === "step-into" && !pause.inside) {
+      let release!: () => void;
+      const done = new Promise<void>((r) => (release = r));
+      this.into = { nodeId: pause.nodeId, done, release };
+    } else if (mode === "continue") this.leave();
     this.pause = null;
     this.emit?.({ type: "run.resumed", nodeId: pause.nodeId, mode });
     pause.release();
     return true;
+  }
+
+  afterNode(nodeId: NodeId): void {
+    if (this.into?.nodeId === nodeId) this.leave();
+  }
+
+  private leave(): void {
+    const into = this.into;
+    this.into = null;
+    into?.release();
+  }
+
+  private async wait(
+    nodeId: NodeId,
+    info: { signal: AbortSignal; emit(body: RunEventBody): void },
+    event: RunEventBody & { type: "node.paused" },
+  ): Promise<void> {
+    this.emit = info.emit;
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    this.pause = { nodeId, inside: event.inside !== undefined, release, done };
+    info.emit(event);
+    await untilAborted(done, info.signal);
   }
 }
 

@@ -73,12 +73,22 @@ export const runEventSchema = z.discriminatedUnion("type", [
     type: z.literal("node.paused"),
     nodeId: z.string(),
     reason: z.enum(["breakpoint", "step"]),
+    /** Paused inside the node, at one of its checkpoints (a denoising step), with its image there. */
+    inside: z
+      .object({
+        step: z.number().int(),
+        total: z.number().int(),
+        label: z.string(),
+        /** A PNG data URL (the decoder's denoised estimate at this step). */
+        image: z.string().optional(),
+      })
+      .optional(),
   }),
   z.object({
     ...base,
     type: z.literal("run.resumed"),
     nodeId: z.string(),
-    mode: z.enum(["continue", "step"]),
+    mode: z.enum(["continue", "step", "step-into"]),
   }),
   z.object({ ...base, type: z.literal("node.queued"), nodeId: z.string() }),
   z.object({ ...base, type: z.literal("node.started"), nodeId: z.string() }),

@@ -7,6 +7,7 @@ import type { NodeId } from "~/lib/graph/types";
 import type { Value } from "~/lib/values/types";
 import type { InferenceContext } from "~/server/inference/types";
 import type { ArtifactReader } from "./artifacts";
+import type { Checkpoint } from "./run-types";
 
 /** Branded run id, so a node id is never passed where a run id is expected. */
 export type RunId = string & { readonly __brand: "RunId" };
@@ -104,6 +105,12 @@ export interface ExecutionContext {
   /** Aborted when the run is cancelled; long executors must check it and stop. */
   readonly signal: AbortSignal;
   progress(p: ProgressUpdate): void;
+  /**
+   * A point inside the node where a debugged run may pause (a diffusion step): awaited, it resolves at once
+   * unless the user stepped into this node. `preview` (called only for a pause) gives the node's image of
+   * this point as a PNG data URL. Absent outside the scheduler (unit tests' contexts).
+   */
+  checkpoint?(at: Checkpoint, preview?: () => Promise<string | undefined>): Promise<void>;
   readonly log: EngineLogger;
   readonly artifacts: ArtifactReader;
   readonly inference: InferenceContext;

@@ -12,6 +12,15 @@ import type { EngineLogger, ExecutorRegistry, InferenceContext, NodeOutputs, Run
 import type { OutputSink } from "./run-store";
 import type { Semaphore } from "./semaphore";
 
+/** A point inside a node where a debugged run may pause: a diffusion decoder's denoising step. */
+export interface Checkpoint {
+  /** 1-based. */
+  step: number;
+  total: number;
+  /** E.g. "step 3/20". */
+  label: string;
+}
+
 export interface SchedulerHooks {
   /**
    * Awaited before each node that is about to run (inputs resolved, before the cache lookup): the seam for
@@ -21,6 +30,22 @@ export interface SchedulerHooks {
   beforeNode?(
     nodeId: NodeId,
     info: { runId: RunId; signal: AbortSignal; emit(body: RunEventBody): void },
+  ): void | Promise<void>;
+  /** Called once a node that passed `beforeNode` has ended (finished, cached, skipped, failed or stopped). */
+  afterNode?(nodeId: NodeId): void;
+  /**
+   * Awaited at each checkpoint inside a running node (`ctx.checkpoint`): the debugger's pause between a
+   * decoder's denoising steps. `preview` makes the node's image of that point (a PNG data URL), on demand.
+   */
+  insideNode?(
+    nodeId: NodeId,
+    at: Checkpoint,
+    info: {
+      runId: RunId;
+      signal: AbortSignal;
+      emit(body: RunEventBody): void;
+      preview(): Promise<string | undefined>;
+    },
   ): void | Promise<void>;
 }
 

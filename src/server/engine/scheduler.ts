@@ -200,6 +200,21 @@ class RunExecution {
       });
       if (this.ended) return;
     }
+    try {
+      await this.executeNode(i, executor, inputs);
+    } finally {
+      deps.hooks?.afterNode?.(node.id);
+    }
+  }
+
+  /** A node past its `beforeNode` hook: cache lookup, then its executor. */
+  private async executeNode(
+    i: number,
+    executor: AnyNodeExecutor | undefined,
+    inputs: NodeInputs,
+  ): Promise<void> {
+    const node = this.plan.nodes[i]!;
+    const { deps } = this;
     const key = this.keys[i] ?? null;
     if (key !== null && deps.cache) {
       const hit = await deps.cache.get(key);
@@ -295,6 +310,17 @@ class RunExecution {
         }
         t.push(p);
       },
+      ...(this.deps.hooks?.insideNode && {
+        checkpoint: async (at, preview) => {
+          if (this.ended || this.slots[i]!.status !== "running") return;
+          await this.deps.hooks!.insideNode!(nodeId, at, {
+            runId: this.deps.runId as RunId,
+            signal: this.controller.signal,
+            emit: (body) => this.emitter.emit(body),
+            preview: async () => (preview ? preview() : undefined),
+          });
+        },
+      }),
       // Lazily: most nodes never log, and a pino child is not free.
       get log() {
         return (log ??= base.child({ nodeId }));
