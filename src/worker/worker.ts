@@ -6,6 +6,7 @@
  */
 import type PgBoss from "pg-boss";
 import { executors as defaultExecutors } from "@nodes/executors";
+import { RESUME_MODES } from "~/server/engine/debugger";
 import type { EngineLogger, ExecutorRegistry } from "~/server/engine/executor";
 import { PostgresNodeCache } from "~/server/engine/persist/node-cache";
 import { createPool } from "~/server/engine/persist/pg";
@@ -285,7 +286,7 @@ class Worker implements WorkerHandle {
       // A resume asked with `run.resume` (each one bumps resume_seq once), for a run paused by its debugger.
       if (a.debugger && r.resume_seq > (a.resumeSeq ?? 0)) {
         a.resumeSeq = r.resume_seq;
-        a.debugger.resume(r.resume_mode === "step" ? "step" : "continue");
+        a.debugger.resume(RESUME_MODES.find((m) => m === r.resume_mode) ?? "continue");
       }
       if (FINAL_RUN_STATUSES.includes(r.status)) {
         this.log.warn({ runId: r.id, status: r.status }, "run was ended elsewhere; dropping it");

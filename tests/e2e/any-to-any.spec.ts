@@ -83,11 +83,8 @@ async function download(request: APIRequestContext, node: Locator, runId: string
   return { bytes: new Uint8Array(await res.body()), type: res.headers()["content-type"] };
 }
 
-test("Any-to-any: the answer, the image and the tone follow the prompt, and are previewed and downloadable", async ({
-  page,
-  request,
-}) => {
-  test.setTimeout(15 * 60_000);
+/** Creates "Any-to-any (mini NExT-GPT)" from the gallery and opens it; returns the editor and the workflow id. */
+async function createAnyToAny(page: Page): Promise<{ editor: EditorPage; workflowId: string }> {
   await page.goto("/");
   await expect(page.getByTestId("workflow-list-page")).toBeVisible({ timeout: 30_000 });
   await page.getByTestId("new-from-template").click();
@@ -108,7 +105,15 @@ test("Any-to-any: the answer, the image and the tone follow the prompt, and are 
   const editor = new EditorPage(page);
   await expect(page.getByTestId("editor")).toBeVisible({ timeout: 30_000 });
   await expect(editor.nodes).toHaveCount(22);
-  const workflowId = page.url().split("/w/")[1]!;
+  return { editor, workflowId: page.url().split("/w/")[1]! };
+}
+
+test("Any-to-any: the answer, the image and the tone follow the prompt, and are previewed and downloadable", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(15 * 60_000);
+  const { editor, workflowId } = await createAnyToAny(page);
 
   for (const c of CASES) {
     await test.step(c.prompt, async () => {
@@ -176,4 +181,54 @@ test("Any-to-any: the answer, the image and the tone follow the prompt, and are 
       expect(isPulsing(envelope), `pulsing: ${JSON.stringify(envelope)}`).toBe(c.pulsing);
     });
   }
+});
+
+test("The debugger steps into the image decoder: each denoising step's estimate is shown, the last one is the asked shape", async ({
+  page,
+}) => {
+  test.setTimeout(10 * 60_000);
+  const { editor } = await createAnyToAny(page);
+  const c = CASES[0]!;
+  await editor.select("prompt");
+  await editor.setting("value").fill(c.prompt);
+  await editor.select("decoder-image");
+  await page.getByTestId("inspector-breakpoint").check();
+  await page.getByTestId("run-start").click();
+  const status = page.getByTestId("run-status");
+  await expect(status).toContainText("Paused before Decoder (image)", { timeout: RUN_TIMEOUT });
+
+  await page.getByTestId("run-step-into").click();
+  const decoder = editor.node("decoder-image");
+  const stepImage = decoder.getByTestId("node-step-image");
+  await expect(status).toContainText("Paused in Decoder (image) at step 1/20", { timeout: 60_000 });
+  await expect(decoder.getByTestId("node-run-status")).toHaveText("paused at step 1/20");
+  await expect(stepImage).toHaveAttribute("data-step", "1");
+  const imageAt = async () => {
+    const src = (await stepImage.getAttribute("src")) ?? "";
+    expect(src.startsWith("data:image/png;base64,"), src.slice(0, 40)).toBe(true);
+    return decodeImage(new Uint8Array(Buffer.from(src.split(",")[1]!, "base64")));
+  };
+  const first = await imageAt();
+  expect([first.width, first.height]).toEqual([64, 64]);
+
+  // Step (F10 as well as the button) goes on by one denoising step; Step into is not offered inside.
+  await expect(page.getByTestId("run-step-into")).toHaveCount(0);
+  for (let step = 2; step <= 20; step++) {
+    if (step % 2 === 0) await page.getByTestId("run-step").click();
+    else await page.keyboard.press("F10");
+    await expect(stepImage).toHaveAttribute("data-step", String(step), { timeout: 60_000 });
+  }
+  await expect(decoder.getByTestId("node-run-status")).toHaveText("paused at step 20/20");
+  // The estimate at the last step is the picture the decoder makes: the asked colour in the asked place.
+  const last = shapeStats(await imageAt());
+  expect(last.pixels, "a shape on black").toBeGreaterThanOrEqual(20);
+  expect(last.colour, `the shape's colour (mean RGB ${last.mean.map(Math.round).join(",")})`).toBe(c.colour);
+  expect(c.place.holds(last.centroid), `centroid ${last.centroid.x}, ${last.centroid.y}`).toBe(true);
+
+  // After the decoder's last step, a step pauses before the next node; Continue finishes the run.
+  await page.getByTestId("run-step").click();
+  await expect(status).toContainText("Paused before", { timeout: 60_000 });
+  await expect(decoder.getByTestId("node-run")).toHaveAttribute("data-status", "done");
+  await page.getByTestId("run-continue").click();
+  await expect(status).toHaveAttribute("data-status", "succeeded", { timeout: RUN_TIMEOUT });
 });

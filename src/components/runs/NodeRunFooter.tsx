@@ -1,8 +1,9 @@
 "use client";
 /**
  * The part of a node card that shows the current run: status line (queued, running with a progress bar and
- * message, cached, done with duration, failed with the error, skipped with the reason on hover) and, on
- * output nodes, the value that reached them. Subscribes to its own node's entry only; renders nothing when
+ * message, cached, done with duration, failed with the error, skipped with the reason on hover), the image
+ * of the step a debugged run paused at inside the node (a decoder's denoised estimate) and, on output nodes,
+ * the value that reached them. Subscribes to its own node's entry only; renders nothing when
  * the node is not part of the shown run.
  */
 import { memo } from "react";
@@ -15,7 +16,7 @@ function statusText(s: NodeRunState): string {
     case "queued":
       return "queued";
     case "paused":
-      return "paused before this node";
+      return s.inside ? `paused at ${s.inside.label}` : "paused before this node";
     case "running":
       return s.fraction !== undefined ? `running ${Math.round(s.fraction * 100)}%` : "running…";
     case "cached":
@@ -58,6 +59,17 @@ function NodeRunFooter({ nodeId, isOutput }: { nodeId: string; isOutput: boolean
             }
           />
         </div>
+      ) : null}
+      {state.inside?.image && (state.status === "paused" || state.status === "running") ? (
+        // The decoder's denoised estimate at the step the debugger paused at (a small PNG data URL).
+        // eslint-disable-next-line @next/next/no-img-element
+        <img
+          src={state.inside.image}
+          alt={`denoised estimate at ${state.inside.label}`}
+          className="sb-run-step-image"
+          data-testid="node-step-image"
+          data-step={state.inside.step}
+        />
       ) : null}
       {state.status === "failed" && state.error ? (
         <div

@@ -9,7 +9,7 @@
  */
 import { useMutation } from "@tanstack/react-query";
 import { clsx } from "clsx";
-import { Play, Square, StepForward } from "lucide-react";
+import { ArrowDownToDot, Play, Square, StepForward } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef } from "react";
 import { Button, Spinner } from "~/components/ui/Button";
@@ -20,6 +20,7 @@ import type { GraphProblem } from "~/lib/graph/problems";
 import { flushSave } from "~/lib/runs/flush-save";
 import { formatDuration, isFinal, type RunPhase } from "~/lib/runs/reducer";
 import { useRunStore, type RunMode } from "~/lib/runs/store";
+import type { ResumeMode } from "~/server/engine/debugger";
 import { useRunEvents } from "~/lib/runs/use-run-events";
 import { errorCode, errorMessage, errorProblems } from "~/trpc/errors";
 import { useTRPC, useTRPCClient } from "~/trpc/react";
@@ -59,13 +60,14 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
   useRunEvents(runId && !isFinal(status) ? runId : null);
 
   const pausedAt = useRunStore((s) => s.run.pausedAt);
+  const pausedInside = useRunStore((s) => s.run.pausedInside);
   const pausedTitle = useEditorStore((s) => {
     const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
     return n ? n.data.label || n.data.title : pausedAt;
   });
   const resume = useMutation(trpc.run.resume.mutationOptions());
   // The key handler below is registered once; it calls the latest mutation through this ref.
-  const resumeRef = useRef<(runId: string, mode: "continue" | "step") => void>(() => {});
+  const resumeRef = useRef<(runId: string, mode: ResumeMode) => void>(() => {});
   useEffect(() => {
     resumeRef.current = (id, mode) =>
       resume.mutate(
@@ -116,9 +118,10 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
       if (e.repeat || e.altKey || e.shiftKey) return;
       const run = useRunStore.getState().run;
       const paused = BUSY.includes(run.status) && run.pausedAt !== undefined;
-      if ((e.key === "F8" || e.key === "F10") && !e.ctrlKey && !e.metaKey) {
+      if ((e.key === "F8" || e.key === "F10" || e.key === "F11") && !e.ctrlKey && !e.metaKey) {
         e.preventDefault();
-        if (paused && run.runId) resumeRef.current(run.runId, e.key === "F8" ? "continue" : "step");
+        const mode = ({ F8: "continue", F10: "step", F11: "step-into" } as const)[e.key];
+        if (paused && run.runId) resumeRef.current(run.runId, mode);
         else if (e.key === "F10" && !BUSY.includes(run.status)) void start("all", { step: true });
         return;
       }
@@ -130,7 +133,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
     return () => window.removeEventListener("keydown", onKey);
   }, [start]);
 
-  const doResume = (mode: "continue" | "step") => {
+  const doResume = (mode: ResumeMode) => {
     if (runId) resumeRef.current(runId, mode);
   };
 
@@ -150,6 +153,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
         total={stats?.total}
         skipped={stats?.skipped}
         pausedAt={busy && pausedAt ? (pausedTitle ?? pausedAt) : undefined}
+        pausedStep={busy && pausedAt ? pausedInside?.label : undefined}
       />
       {busy && runId && pausedAt ? (
         <>
@@ -171,10 +175,27 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
             onClick={() => doResume("step")}
             disabled={resume.isPending}
             data-testid="run-step"
-            title="Run this node, then pause before the next (F10)"
+            title={
+              pausedInside
+                ? "Go on to this node's next step (F10)"
+                : "Run this node, then pause before the next (F10)"
+            }
           >
             Step
           </Button>
+          {!pausedInside ? (
+            <Button
+              size="sm"
+              variant="secondary"
+              icon={<ArrowDownToDot size={12} />}
+              onClick={() => doResume("step-into")}
+              disabled={resume.isPending}
+              data-testid="run-step-into"
+              title="Run this node, pausing after each of its steps (a decoder's denoising steps) (F11)"
+            >
+              Step into
+            </Button>
+          ) : null}
         </>
       ) : null}
       {!busy ? (
@@ -239,12 +260,14 @@ function RunStatusChip(props: {
   cached?: number;
   total?: number;
   skipped?: number;
-  /** The node the debugger holds the run before. */
+  /** The node the debugger holds the run before (or in, at `pausedStep`). */
   pausedAt?: string;
+  pausedStep?: string;
 }) {
-  const { runId, status, durationMs, error, cached, total, skipped = 0, pausedAt } = props;
+  const { runId, status, durationMs, error, cached, total, skipped = 0, pausedAt, pausedStep } = props;
   if (status === "idle") return null;
-  const info = pausedAt ? { text: `Paused before ${pausedAt}`, className: "text-amber-300" } : CHIP[status];
+  const where = pausedStep ? `Paused in ${pausedAt} at ${pausedStep}` : `Paused before ${pausedAt}`;
+  const info = pausedAt ? { text: where, className: "text-amber-300" } : CHIP[status];
   let text = info.text;
   if (isFinal(status) && durationMs !== undefined) text += ` in ${formatDuration(durationMs)}`;
   // Skipped branches (an optional input left empty) ran nothing: the rest all came from the cache.

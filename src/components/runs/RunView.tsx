@@ -47,9 +47,11 @@ function describe(e: RunEvent): string {
     case "node.skipped":
       return `${e.nodeId} skipped: ${e.reason}`;
     case "node.paused":
-      return `paused before ${e.nodeId} (${e.reason})`;
+      return e.inside
+        ? `paused in ${e.nodeId} at ${e.inside.label}`
+        : `paused before ${e.nodeId} (${e.reason})`;
     case "run.resumed":
-      return `resumed: ${e.mode === "step" ? "one step" : "continue"}`;
+      return `resumed: ${{ step: "one step", "step-into": "step into", continue: "continue" }[e.mode]}`;
     default:
       return `${e.nodeId} ${e.type.slice(5)}`;
   }

@@ -62,6 +62,39 @@ describe("applyRunEvent", () => {
     expect(cancelled.nodes.b).toEqual({ status: "cancelled" });
   });
 
+  it("shows a pause inside a node at its step, with the step's image, and keeps it running after", () => {
+    const at = (step: number) => ({
+      step,
+      total: 20,
+      label: `step ${step}/20`,
+      image: `data:image/png;base64,${step}`,
+    });
+    const evs = events(
+      { type: "run.started", mode: "all", nodeCount: 1 },
+      { type: "node.paused", nodeId: "dec", reason: "breakpoint" },
+      { type: "run.resumed", nodeId: "dec", mode: "step-into" },
+      { type: "node.started", nodeId: "dec" },
+      { type: "node.progress", nodeId: "dec", fraction: 0.05, message: "step 1/20" },
+      { type: "node.paused", nodeId: "dec", reason: "step", inside: at(1) },
+      { type: "run.resumed", nodeId: "dec", mode: "step" },
+      { type: "node.progress", nodeId: "dec", fraction: 0.1, message: "step 2/20" },
+      { type: "node.paused", nodeId: "dec", reason: "step", inside: at(2) },
+      { type: "run.resumed", nodeId: "dec", mode: "continue" },
+      { type: "node.finished", nodeId: "dec", durationMs: 9, cacheKey: null, outputs: {} },
+    );
+    const first = applyRunEvents(emptyRunState(RUN, "queued"), evs.slice(0, 6));
+    expect(first).toMatchObject({ pausedAt: "dec", pausedInside: at(1) });
+    expect(first.nodes.dec).toMatchObject({ status: "paused", inside: at(1), message: "step 1/20" });
+    const going = applyRunEvents(first, evs.slice(6, 8));
+    expect(going.pausedAt).toBeUndefined();
+    expect(going.pausedInside).toBeUndefined();
+    expect(going.nodes.dec).toMatchObject({ status: "running", inside: at(1), message: "step 2/20" });
+    const second = applyRunEvent(going, evs[8]!);
+    expect(second.nodes.dec!.inside).toEqual(at(2));
+    const done = applyRunEvents(second, evs.slice(9));
+    expect(done.nodes.dec).toEqual({ status: "done", durationMs: 9, outputs: {} });
+  });
+
   it("ignores events it has already applied, so a resumed stream can repeat some", () => {
     const evs = events(
       { type: "run.started", mode: "all", nodeCount: 1 },

@@ -23,6 +23,16 @@ export interface NodeRunState {
   outputs?: Record<string, PortPreview>;
   /** Milliseconds since the epoch when it started running. */
   startedAt?: number;
+  /** Paused inside the node by the debugger: at which step, and the node's image of it (a PNG data URL). */
+  inside?: PausedInside;
+}
+
+/** Where inside a node the debugger paused (a diffusion decoder's denoising step). */
+export interface PausedInside {
+  step: number;
+  total: number;
+  label: string;
+  image?: string;
 }
 
 export interface RunViewState {
@@ -37,8 +47,10 @@ export interface RunViewState {
   stats?: RunStats;
   error?: string;
   startedAt?: number;
-  /** The node the debugger paused the run before (while the run is `running`). */
+  /** The node the debugger paused the run before or in (while the run is `running`). */
   pausedAt?: string;
+  /** Set when the pause is inside `pausedAt` (at one of its steps), not before it. */
+  pausedInside?: PausedInside;
 }
 
 export const FINAL_PHASES: readonly RunPhase[] = ["succeeded", "failed", "cancelled"];
@@ -65,7 +77,14 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
       s = { ...s, status: "running", mode: e.mode, target: e.target, startedAt: e.at };
       break;
     case "run.finished":
-      s = { ...s, status: "succeeded", durationMs: e.durationMs, stats: e.stats, pausedAt: undefined };
+      s = {
+        ...s,
+        status: "succeeded",
+        durationMs: e.durationMs,
+        stats: e.stats,
+        pausedAt: undefined,
+        pausedInside: undefined,
+      };
       break;
     case "run.failed":
       s = {
@@ -75,10 +94,18 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
         stats: e.stats,
         error: e.error.message,
         pausedAt: undefined,
+        pausedInside: undefined,
       };
       break;
     case "run.cancelled": {
-      s = { ...s, status: "cancelled", durationMs: e.durationMs, stats: e.stats, pausedAt: undefined };
+      s = {
+        ...s,
+        status: "cancelled",
+        durationMs: e.durationMs,
+        stats: e.stats,
+        pausedAt: undefined,
+        pausedInside: undefined,
+      };
       for (const id of e.interrupted) {
         const prev = s.nodes[id];
         s = setNode(s, id, {
@@ -96,13 +123,24 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
     case "node.queued":
       s = setNode(s, e.nodeId, { status: "queued" });
       break;
-    case "node.paused":
-      s = setNode({ ...s, pausedAt: e.nodeId }, e.nodeId, { status: "paused" });
+    case "node.paused": {
+      const prev = s.nodes[e.nodeId];
+      s = { ...s, pausedAt: e.nodeId, pausedInside: e.inside };
+      s = setNode(
+        s,
+        e.nodeId,
+        e.inside ? { ...prev, status: "paused", inside: e.inside } : { status: "paused" },
+      );
       break;
-    case "run.resumed":
-      s = { ...s, pausedAt: undefined };
-      if (s.nodes[e.nodeId]?.status === "paused") s = setNode(s, e.nodeId, { status: "queued" });
+    }
+    case "run.resumed": {
+      const prev = s.nodes[e.nodeId];
+      s = { ...s, pausedAt: undefined, pausedInside: undefined };
+      // A node paused inside goes on running (its step image stays until the next one); else it waits.
+      if (prev?.status === "paused")
+        s = setNode(s, e.nodeId, prev.inside ? { ...prev, status: "running" } : { status: "queued" });
       break;
+    }
     case "node.started":
       s = setNode(s, e.nodeId, { status: "running", startedAt: e.at });
       break;
@@ -113,6 +151,7 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
         startedAt: prev?.startedAt ?? e.at,
         fraction: e.fraction ?? prev?.fraction,
         message: e.message ?? prev?.message,
+        ...(prev?.inside && { inside: prev.inside }),
       });
       break;
     }

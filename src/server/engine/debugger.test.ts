@@ -120,6 +120,32 @@ describe("RunDebugger", { timeout: 5000 }, () => {
     for (const e of t.events.events) expect(runEventSchema.safeParse(e).success).toBe(true);
   });
 
+  it("runs a node stepped into even when the cache holds its result", async () => {
+    const base = executors["text-case"]!;
+    let checkpoints = 0;
+    const stepper: typeof base = {
+      ...base,
+      async execute(ctx, inputs, settings) {
+        await ctx.checkpoint?.({ step: 1, total: 1, label: "step 1/1" }, async () => undefined);
+        checkpoints++;
+        return base.execute(ctx, inputs, settings);
+      },
+    };
+    const t = new TestRun({ ...executors, "text-case": stepper });
+    expect((await t.run(graph())).status).toBe("finished"); // fills the cache
+    expect(checkpoints).toBe(2);
+    const dbg = new RunDebugger({ breakpoints: ["case"] });
+    const run = t.run(graph(), {}, { hooks: dbg, concurrency: 1 });
+    await pauses(t, 1);
+    dbg.resume("step-into");
+    expect((await pauses(t, 2)).at(-1)).toBe("case");
+    expect(t.last("node.paused").at(-1)!.inside).toMatchObject({ step: 1 });
+    dbg.resume("continue");
+    expect((await run).status).toBe("finished");
+    expect(t.last("node.finished").map((e) => e.nodeId)).toContain("case");
+    expect(t.last("node.cached").map((e) => e.nodeId)).toContain("b"); // the rest still from the cache
+  });
+
   it("does not pause at checkpoints unless stepped into; continue leaves a node stepped into", async () => {
     const base = executors["text-case"]!;
     let previews = 0;

@@ -6,7 +6,8 @@
  * usual). `resume("continue")` runs on to the next breakpoint; `resume("step")` lets the paused node run and
  * pauses before the next node that is about to start (inside a node: at its next checkpoint, and after the
  * last one before the next node); `resume("step-into")`, paused before a node, pauses at that node's first
- * checkpoint (a node without checkpoints: as `step`). Cancelling the run ends a pause at once.
+ * checkpoint, running it even when the cache holds its result (a node without checkpoints: as `step`).
+ * Cancelling the run ends a pause at once.
  *
  * Pauses and resumes are run events (`node.paused`, `run.resumed`), so the canvas, the run page's replay
  * and every watcher see them; a pause inside a node says at which step and carries the node's preview of
@@ -64,17 +65,19 @@ export class RunDebugger implements SchedulerHooks {
   async beforeNode(
     nodeId: NodeId,
     info: { signal: AbortSignal; emit(body: RunEventBody): void },
-  ): Promise<void> {
+  ): Promise<{ fresh?: boolean } | undefined> {
     this.emit = info.emit;
     // Paused elsewhere, or stepping through another node: nothing starts until that is over (or the run ends).
     for (let busy = this.pause ?? this.into; busy && !info.signal.aborted; busy = this.pause ?? this.into)
       await untilAborted(busy.done, info.signal);
-    if (info.signal.aborted || (!this.stepping && !this.breakpoints.has(nodeId))) return;
+    if (info.signal.aborted || (!this.stepping && !this.breakpoints.has(nodeId))) return undefined;
     await this.wait(nodeId, info, {
       type: "node.paused",
       nodeId,
       reason: this.stepping ? "step" : "breakpoint",
     });
+    // Stepped into: its steps are what the user asked to see, so it runs even when the cache has its result.
+    return this.into?.nodeId === nodeId ? { fresh: true } : undefined;
   }
 
   async insideNode(

@@ -25,12 +25,13 @@ export interface SchedulerHooks {
   /**
    * Awaited before each node that is about to run (inputs resolved, before the cache lookup): the seam for
    * the debugger's pause, step and breakpoints (`debugger.ts`), which report through `emit` into the run's
-   * own event stream. Should settle when `signal` aborts.
+   * own event stream. Should settle when `signal` aborts. `{ fresh: true }`: execute the node even when the
+   * cache holds its result (the debugger stepping into it, to show its steps).
    */
   beforeNode?(
     nodeId: NodeId,
     info: { runId: RunId; signal: AbortSignal; emit(body: RunEventBody): void },
-  ): void | Promise<void>;
+  ): void | { fresh?: boolean } | Promise<void | { fresh?: boolean }>;
   /** Called once a node that passed `beforeNode` has ended (finished, cached, skipped, failed or stopped). */
   afterNode?(nodeId: NodeId): void;
   /**

@@ -192,31 +192,34 @@ class RunExecution {
   private async runNode(i: number, executor: AnyNodeExecutor | undefined, inputs: NodeInputs): Promise<void> {
     const node = this.plan.nodes[i]!;
     const { deps } = this;
+    let fresh = false;
     if (deps.hooks?.beforeNode) {
-      await deps.hooks.beforeNode(node.id, {
+      const asked = await deps.hooks.beforeNode(node.id, {
         runId: deps.runId as RunId,
         signal: this.controller.signal,
         emit: (body) => this.emitter.emit(body),
       });
       if (this.ended) return;
+      fresh = asked?.fresh === true;
     }
     try {
-      await this.executeNode(i, executor, inputs);
+      await this.executeNode(i, executor, inputs, fresh);
     } finally {
       deps.hooks?.afterNode?.(node.id);
     }
   }
 
-  /** A node past its `beforeNode` hook: cache lookup, then its executor. */
+  /** A node past its `beforeNode` hook: cache lookup (unless `fresh`), then its executor. */
   private async executeNode(
     i: number,
     executor: AnyNodeExecutor | undefined,
     inputs: NodeInputs,
+    fresh: boolean,
   ): Promise<void> {
     const node = this.plan.nodes[i]!;
     const { deps } = this;
     const key = this.keys[i] ?? null;
-    if (key !== null && deps.cache) {
+    if (key !== null && deps.cache && !fresh) {
       const hit = await deps.cache.get(key);
       if (this.ended) return;
       if (hit) return this.complete(i, hit, executor, true, 0);

@@ -10,6 +10,7 @@ import { WorkflowValidationError } from "~/lib/graph/errors";
 import type { GraphProblem } from "~/lib/graph/problems";
 import type { WorkflowGraph } from "~/lib/graph/schema";
 import type { Value } from "~/lib/values/types";
+import type { ResumeMode } from "~/server/engine/debugger";
 import { RunValidationError } from "~/server/engine/errors";
 import type { RunEvent } from "~/server/engine/events";
 import { modeColumns, type RunInputs } from "~/server/engine/persist/inputs";
@@ -180,14 +181,11 @@ export async function cancelRun(db: Db, runId: string): Promise<{ status: string
 }
 
 /**
- * Lets a run paused by its debugger go on: to the next breakpoint (`continue`) or by one node (`step`).
+ * Lets a run paused by its debugger go on: to the next breakpoint (`continue`), by one node (`step`; inside a
+ * node: to its next checkpoint), or into the node it is paused before (`step-into`: a decoder's steps).
  * Reaches its worker by NOTIFY, and by the `resume_seq` its heartbeat reads should the NOTIFY be missed.
  */
-export async function resumeRun(
-  db: Db,
-  runId: string,
-  mode: "continue" | "step",
-): Promise<{ status: string }> {
+export async function resumeRun(db: Db, runId: string, mode: ResumeMode): Promise<{ status: string }> {
   const rt = runsRuntime(db);
   const { rows } = await rt.pool.query<{ status: string; debug: unknown }>(
     `UPDATE run SET resume_seq = resume_seq + CASE WHEN status = 'running' AND debug IS NOT NULL THEN 1 ELSE 0 END,

@@ -6,6 +6,7 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { createTRPCRouter, publicProcedure } from "~/server/api/trpc";
+import { RESUME_MODES } from "~/server/engine/debugger";
 import { PROVIDERS } from "~/server/queue/channels";
 import * as runs from "~/server/services/runs";
 
@@ -42,7 +43,7 @@ export const runRouter = createTRPCRouter({
 
   /** Lets a paused run go on: to the next breakpoint (`continue`) or by one node (`step`). */
   resume: publicProcedure
-    .input(z.object({ runId, mode: z.enum(["continue", "step"]).default("continue") }))
+    .input(z.object({ runId, mode: z.enum(RESUME_MODES).default("continue") }))
     .mutation(({ ctx, input }) => runs.resumeRun(ctx.db, input.runId, input.mode)),
 
   cancel: publicProcedure
