@@ -203,6 +203,9 @@ test("The debugger steps into the image decoder: each denoising step's estimate 
   await expect(status).toContainText("Paused in Decoder (image) at step 1/20", { timeout: 60_000 });
   await expect(decoder.getByTestId("node-run-status")).toHaveText("paused at step 1/20");
   await expect(stepImage).toHaveAttribute("data-step", "1");
+  // The inspector (the decoder is selected) shows it larger.
+  await expect(page.getByTestId("inspector-step")).toContainText("Denoised estimate at step 1/20");
+  await expect(page.getByTestId("inspector-step-image")).toHaveAttribute("data-step", "1");
   const imageAt = async () => {
     const src = (await stepImage.getAttribute("src")) ?? "";
     expect(src.startsWith("data:image/png;base64,"), src.slice(0, 40)).toBe(true);

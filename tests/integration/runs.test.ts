@@ -131,7 +131,7 @@ describe("a run through the queue", () => {
     expect(events.at(-1)).toMatchObject({ type: "run.cancelled", interrupted: ["wait"] });
   });
 
-  it("pauses before a breakpoint on the worker, steps one node, continues, and refuses resuming a run that is not paused", async () => {
+  it("pauses before a breakpoint on the worker, steps one node, steps into one, continues, and refuses resuming a run that is not paused", async () => {
     const workflowId = await workflow(hello);
     const { runId } = await api.run.start({
       workflowId,
@@ -153,11 +153,18 @@ describe("a run through the queue", () => {
     await api.run.resume({ runId, mode: "step" }); // tpl runs, then the run pauses before "up"
     await expect.poll(paused, { timeout: 15_000 }).toEqual(["tpl", "up"]);
     expect((await api.run.get({ runId })).nodes.find((n) => n.nodeId === "tpl")?.status).toBe("succeeded");
+    // Into a node without steps inside (a text node): as a step, to the next node.
+    await api.run.resume({ runId, mode: "step-into" });
+    await expect.poll(paused, { timeout: 15_000 }).toEqual(["tpl", "up", "out"]);
     await api.run.resume({ runId, mode: "continue" });
     const run = await waitForRun(t.db, runId, ["succeeded", "failed"]);
     expect(run.status).toBe("succeeded");
     const events = await readEvents(pool, runId);
-    expect(events.filter((e) => e.type === "run.resumed").map((e) => e.mode)).toEqual(["step", "continue"]);
+    expect(events.filter((e) => e.type === "run.resumed").map((e) => e.mode)).toEqual([
+      "step",
+      "step-into",
+      "continue",
+    ]);
 
     const again = await trpcError(() => api.run.resume({ runId }));
     expect(again.message).toBe(`Run ${runId} is succeeded, not paused.`);
