@@ -26,6 +26,28 @@ async function pauses(t: TestRun, n: number) {
   return t.last("node.paused").map((e) => e.nodeId);
 }
 
+/**
+ * The executors with text-case given `steps` checkpoints, like a decoder's denoising steps; `previews`
+ * lists the steps whose preview was made (only a pause asks for one).
+ */
+function withCheckpoints(steps: number, deterministic = false) {
+  const base = executors["text-case"]!;
+  const previews: number[] = [];
+  const stepper: typeof base = {
+    ...base,
+    deterministic,
+    async execute(ctx, inputs, settings) {
+      for (let step = 1; step <= steps; step++)
+        await ctx.checkpoint?.({ step, total: steps, label: `step ${step}/${steps}` }, async () => {
+          previews.push(step);
+          return `data:image/png;base64,step${step}`;
+        });
+      return base.execute(ctx, inputs, settings);
+    },
+  };
+  return { registry: { ...executors, "text-case": stepper }, previews };
+}
+
 describe("RunDebugger", { timeout: 5000 }, () => {
   it("pauses before a breakpoint with nothing else starting, and continues to the end", async () => {
     const t = new TestRun(executors);
@@ -70,22 +92,8 @@ describe("RunDebugger", { timeout: 5000 }, () => {
   });
 
   it("steps into a node through its checkpoints, with their previews, and out to the next node", async () => {
-    // text-case with three checkpoints, like a decoder's denoising steps.
-    const base = executors["text-case"]!;
-    const previews: number[] = [];
-    const stepper: typeof base = {
-      ...base,
-      deterministic: false,
-      async execute(ctx, inputs, settings) {
-        for (let step = 1; step <= 3; step++)
-          await ctx.checkpoint?.({ step, total: 3, label: `step ${step}/3` }, async () => {
-            previews.push(step);
-            return `data:image/png;base64,step${step}`;
-          });
-        return base.execute(ctx, inputs, settings);
-      },
-    };
-    const t = new TestRun({ ...executors, "text-case": stepper });
+    const { registry, previews } = withCheckpoints(3);
+    const t = new TestRun(registry);
     const dbg = new RunDebugger({ breakpoints: ["case"] });
     const run = t.run(graph(), {}, { hooks: dbg, concurrency: 4 });
     await pauses(t, 1);
@@ -121,25 +129,17 @@ describe("RunDebugger", { timeout: 5000 }, () => {
   });
 
   it("runs a node stepped into even when the cache holds its result", async () => {
-    const base = executors["text-case"]!;
-    let checkpoints = 0;
-    const stepper: typeof base = {
-      ...base,
-      async execute(ctx, inputs, settings) {
-        await ctx.checkpoint?.({ step: 1, total: 1, label: "step 1/1" }, async () => undefined);
-        checkpoints++;
-        return base.execute(ctx, inputs, settings);
-      },
-    };
-    const t = new TestRun({ ...executors, "text-case": stepper });
+    const { registry, previews } = withCheckpoints(1, true);
+    const t = new TestRun(registry);
     expect((await t.run(graph())).status).toBe("finished"); // fills the cache
-    expect(checkpoints).toBe(2);
+    expect(previews).toEqual([]);
     const dbg = new RunDebugger({ breakpoints: ["case"] });
     const run = t.run(graph(), {}, { hooks: dbg, concurrency: 1 });
     await pauses(t, 1);
     dbg.resume("step-into");
     expect((await pauses(t, 2)).at(-1)).toBe("case");
     expect(t.last("node.paused").at(-1)!.inside).toMatchObject({ step: 1 });
+    expect(previews).toEqual([1]);
     dbg.resume("continue");
     expect((await run).status).toBe("finished");
     expect(t.last("node.finished").map((e) => e.nodeId)).toContain("case");
@@ -147,18 +147,8 @@ describe("RunDebugger", { timeout: 5000 }, () => {
   });
 
   it("does not pause at checkpoints unless stepped into; continue leaves a node stepped into", async () => {
-    const base = executors["text-case"]!;
-    let previews = 0;
-    const stepper: typeof base = {
-      ...base,
-      deterministic: false,
-      async execute(ctx, inputs, settings) {
-        for (let step = 1; step <= 3; step++)
-          await ctx.checkpoint?.({ step, total: 3, label: `step ${step}/3` }, async () => `p${++previews}`);
-        return base.execute(ctx, inputs, settings);
-      },
-    };
-    const t = new TestRun({ ...executors, "text-case": stepper });
+    const { registry, previews } = withCheckpoints(3);
+    const t = new TestRun(registry);
     // A plain step over "case": no pause inside it.
     const dbg = new RunDebugger({ breakpoints: ["case"] });
     const run = t.run(graph(), {}, { hooks: dbg, concurrency: 1 });
@@ -168,7 +158,7 @@ describe("RunDebugger", { timeout: 5000 }, () => {
     expect(t.last("node.paused").every((e) => e.inside === undefined)).toBe(true);
     dbg.resume("continue");
     expect((await run).status).toBe("finished");
-    expect(previews).toBe(0);
+    expect(previews).toEqual([]);
 
     // Into "case", one step, then continue: the rest of its steps run without pausing.
     const dbg2 = new RunDebugger({ breakpoints: ["case"] });
@@ -180,7 +170,7 @@ describe("RunDebugger", { timeout: 5000 }, () => {
     const result = await run2;
     expect(result.status).toBe("finished");
     expect(t.last("node.paused")).toHaveLength(2);
-    expect(previews).toBe(1);
+    expect(previews).toEqual([1]);
   });
 
   it("a cancelled run ends while paused", async () => {
