@@ -41,7 +41,7 @@ export const runRouter = createTRPCRouter({
     )
     .mutation(({ ctx, input }) => runs.startRun(ctx.db, input)),
 
-  /** Lets a paused run go on: to the next breakpoint (`continue`) or by one node (`step`). */
+  /** Lets a paused run go on: to the next breakpoint (`continue`), by one node or step (`step`), or into it. */
   resume: publicProcedure
     .input(z.object({ runId, mode: z.enum(RESUME_MODES).default("continue") }))
     .mutation(({ ctx, input }) => runs.resumeRun(ctx.db, input.runId, input.mode)),
