@@ -7,6 +7,7 @@ import {
   type NodeSettings,
   type NodeType,
   getNodeDefinition,
+  hasSteps,
   isNodeType,
   nodeDefinitions,
   resolvePorts,
@@ -224,5 +225,15 @@ describe("ports per settings", () => {
   it("falls back to default ports while settings are invalid", () => {
     expect(settingsWithDefaults(def("encoder"), { modality: "smell" })).toMatchObject({ modality: "image" });
     expect(ports("encoder", { modality: "smell" }).inputs[0]?.type).toBe("image");
+  });
+});
+
+describe("steps inside a node (the debugger's Step into)", () => {
+  it("are offered by a diffusion decoder only", () => {
+    expect(hasSteps("decoder", { kind: "diffusion" })).toBe(true);
+    expect(hasSteps("decoder", {})).toBe(def("decoder").settings.parse({}).kind === "diffusion");
+    expect(hasSteps("decoder", { kind: "direct" })).toBe(false);
+    expect(hasSteps("text-case", {})).toBe(false);
+    expect(hasSteps("no-such-type", {})).toBe(false);
   });
 });

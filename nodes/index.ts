@@ -94,4 +94,10 @@ export function resolvePorts(def: NodeDefinition, settings: Record<string, unkno
   return def.ports(settingsWithDefaults(def, settings));
 }
 
+/** Whether a node of `type` with `settings` pauses at steps of its own when a debugged run steps into it. */
+export function hasSteps(type: string, settings: Record<string, unknown>): boolean {
+  const def = byType.get(type);
+  return def?.hasSteps?.(settingsWithDefaults(def, settings)) ?? false;
+}
+
 export type { NodeDefinition } from "./types";

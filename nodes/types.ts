@@ -43,6 +43,11 @@ export interface NodeDefinition<S extends z.ZodObject = z.ZodObject, T extends s
   ports(settings: z.output<S>): NodePorts;
   /** Model nodes: the contract(s) of the ONNX model(s) they run, as a function of settings. */
   contract?(settings: z.output<S>): ModelContract[];
+  /**
+   * Whether the node pauses at steps of its own when a debugged run steps into it (`ctx.checkpoint`: a
+   * diffusion decoder's denoising steps); the editor offers "Step into" only for such nodes.
+   */
+  hasSteps?(settings: z.output<S>): boolean;
 }
 
 /**

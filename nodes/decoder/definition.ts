@@ -242,6 +242,8 @@ export const decoder = defineNode({
       outputs: [{ id: s.modality, label: s.modality, type: s.modality }],
     };
   },
+  // Diffusion pauses after each denoising step when a debugged run steps into it (executor.ts).
+  hasSteps: (s) => s.kind === "diffusion",
   contract: (s) => {
     const r = resolveDecoderSettings(s);
     return s.kind === "diffusion" ? diffusionContracts(s.modality, r) : [directContract(s.modality, r)];

@@ -232,6 +232,8 @@ test("The debugger steps into the image decoder: each denoising step's estimate 
   await page.getByTestId("run-step").click();
   await expect(status).toContainText("Paused before", { timeout: 60_000 });
   await expect(decoder.getByTestId("node-run")).toHaveAttribute("data-status", "done");
+  // The nodes left (outputs, direct decoders) have no steps of their own: no Step into for them.
+  await expect(page.getByTestId("run-step-into")).toHaveCount(0);
   await page.getByTestId("run-continue").click();
   await expect(status).toHaveAttribute("data-status", "succeeded", { timeout: RUN_TIMEOUT });
 });

@@ -45,6 +45,18 @@ function NodeRunFooter({ nodeId, isOutput }: { nodeId: string; isOutput: boolean
         {state.status === "running" && state.message ? (
           <span className="sb-run-msg">{state.message}</span>
         ) : null}
+        {state.inside?.image && (state.status === "paused" || state.status === "running") ? (
+          // The decoder's denoised estimate at the step the debugger paused at (a small PNG data URL), in
+          // the status line so the card does not grow; the inspector shows it larger.
+          // eslint-disable-next-line @next/next/no-img-element
+          <img
+            src={state.inside.image}
+            alt={`denoised estimate at ${state.inside.label}`}
+            className="sb-run-step-image"
+            data-testid="node-step-image"
+            data-step={state.inside.step}
+          />
+        ) : null}
       </div>
       {state.status === "running" ? (
         <div className="sb-run-bar" data-testid="node-run-progress">
@@ -59,17 +71,6 @@ function NodeRunFooter({ nodeId, isOutput }: { nodeId: string; isOutput: boolean
             }
           />
         </div>
-      ) : null}
-      {state.inside?.image && (state.status === "paused" || state.status === "running") ? (
-        // The decoder's denoised estimate at the step the debugger paused at (a small PNG data URL).
-        // eslint-disable-next-line @next/next/no-img-element
-        <img
-          src={state.inside.image}
-          alt={`denoised estimate at ${state.inside.label}`}
-          className="sb-run-step-image"
-          data-testid="node-step-image"
-          data-step={state.inside.step}
-        />
       ) : null}
       {state.status === "failed" && state.error ? (
         <div

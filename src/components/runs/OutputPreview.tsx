@@ -119,13 +119,17 @@ function ImageFromValue({ source }: { source: OutputRef | null }) {
   useEffect(() => {
     if (!value || !canvas.current || "file" in value) return;
     const img = value.kind === "image" ? value : value.kind === "video" ? value.frames[0] : undefined;
-    if (img) drawImage(canvas.current, img);
+    if (!img) return;
+    drawImage(canvas.current, img);
+    // A small image (the mini pack's 64×64) is enlarged: sharp pixels rather than a blur.
+    canvas.current.style.imageRendering = Math.max(img.width, img.height) <= 128 ? "pixelated" : "auto";
   }, [value]);
   if (error) return <span className="text-[11px] text-red-400">Could not load the image.</span>;
   return (
+    // Scaled to fit, never stretched (a flex column would otherwise stretch it to the column's width).
     <canvas
       ref={canvas}
-      className="max-h-40 max-w-full rounded border border-zinc-800 bg-zinc-900"
+      className="h-40 w-auto max-w-full self-start rounded border border-zinc-800 bg-zinc-900 object-contain"
       data-testid="output-image"
     />
   );

@@ -9,9 +9,10 @@
  */
 import { useMutation } from "@tanstack/react-query";
 import { clsx } from "clsx";
-import { ArrowDownToDot, Play, Square, StepForward } from "lucide-react";
+import { ArrowDownToDot, Pause, Play, Square, StepForward } from "lucide-react";
 import Link from "next/link";
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { hasSteps } from "@nodes/index";
 import { Button, Spinner } from "~/components/ui/Button";
 import { toast } from "~/components/ui/toast";
 import { useEditorStore } from "~/lib/editor/store";
@@ -65,6 +66,13 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
     const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
     return n ? n.data.label || n.data.title : pausedAt;
   });
+  // "Step into" is offered for nodes that pause at steps of their own (a diffusion decoder).
+  const pausedHasSteps = useEditorStore((s) => {
+    const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
+    return n ? hasSteps(n.data.type, n.data.settings) : false;
+  });
+  // Between Cancel and the run's end (the worker answers within about a second).
+  const [cancelling, setCancelling] = useState<string | null>(null);
   const resume = useMutation(trpc.run.resume.mutationOptions());
   // The key handler below is registered once; it calls the latest mutation through this ref.
   const resumeRef = useRef<(runId: string, mode: ResumeMode) => void>(() => {});
@@ -117,12 +125,17 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.repeat || e.altKey || e.shiftKey) return;
       const run = useRunStore.getState().run;
-      const paused = BUSY.includes(run.status) && run.pausedAt !== undefined;
+      const paused = BUSY.includes(run.status) && run.pausedAt !== undefined && run.runId !== null;
       if ((e.key === "F8" || e.key === "F10" || e.key === "F11") && !e.ctrlKey && !e.metaKey) {
-        e.preventDefault();
         const mode = ({ F8: "continue", F10: "step", F11: "step-into" } as const)[e.key];
-        if (paused && run.runId) resumeRef.current(run.runId, mode);
-        else if (e.key === "F10" && !BUSY.includes(run.status)) void start("all", { step: true });
+        // Only keys that do something here are taken from the browser (F11 is its full screen otherwise).
+        if (paused) {
+          e.preventDefault();
+          resumeRef.current(run.runId!, mode);
+        } else if (e.key === "F10" && !BUSY.includes(run.status)) {
+          e.preventDefault();
+          void start("all", { step: true });
+        }
         return;
       }
       if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
@@ -139,8 +152,18 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
 
   const doCancel = () => {
     if (!runId) return;
-    cancel.mutate({ runId }, { onError: (e) => toast.error(`Could not cancel: ${errorMessage(e)}`) });
+    setCancelling(runId);
+    cancel.mutate(
+      { runId },
+      {
+        onError: (e) => {
+          setCancelling(null);
+          toast.error(`Could not cancel: ${errorMessage(e)}`);
+        },
+      },
+    );
   };
+  const isCancelling = busy && cancelling === runId;
 
   return (
     <div className="flex items-center gap-2" data-testid="run-controls">
@@ -154,6 +177,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
         skipped={stats?.skipped}
         pausedAt={busy && pausedAt ? (pausedTitle ?? pausedAt) : undefined}
         pausedStep={busy && pausedAt ? pausedInside?.label : undefined}
+        cancelling={isCancelling}
       />
       {busy && runId && pausedAt ? (
         <>
@@ -183,7 +207,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
           >
             Step
           </Button>
-          {!pausedInside ? (
+          {!pausedInside && pausedHasSteps ? (
             <Button
               size="sm"
               variant="secondary"
@@ -218,7 +242,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
           variant="danger"
           icon={<Square size={12} />}
           onClick={doCancel}
-          loading={cancel.isPending}
+          loading={cancel.isPending || isCancelling}
           data-testid="run-cancel"
           title="Cancel the run"
         >
@@ -263,11 +287,28 @@ function RunStatusChip(props: {
   /** The node the debugger holds the run before (or in, at `pausedStep`). */
   pausedAt?: string;
   pausedStep?: string;
+  /** Cancel was pressed; the run has not ended yet. */
+  cancelling?: boolean;
 }) {
-  const { runId, status, durationMs, error, cached, total, skipped = 0, pausedAt, pausedStep } = props;
+  const {
+    runId,
+    status,
+    durationMs,
+    error,
+    cached,
+    total,
+    skipped = 0,
+    pausedAt,
+    pausedStep,
+    cancelling,
+  } = props;
   if (status === "idle") return null;
   const where = pausedStep ? `Paused in ${pausedAt} at ${pausedStep}` : `Paused before ${pausedAt}`;
-  const info = pausedAt ? { text: where, className: "text-amber-300" } : CHIP[status];
+  const info = cancelling
+    ? { text: "Cancelling…", className: "text-amber-400" }
+    : pausedAt
+      ? { text: where, className: "text-amber-300" }
+      : CHIP[status];
   let text = info.text;
   if (isFinal(status) && durationMs !== undefined) text += ` in ${formatDuration(durationMs)}`;
   // Skipped branches (an optional input left empty) ran nothing: the rest all came from the cache.
@@ -279,7 +320,11 @@ function RunStatusChip(props: {
       data-status={status}
       title={error}
     >
-      {status === "running" || status === "queued" ? <Spinner className="h-3 w-3" /> : null}
+      {pausedAt && !cancelling ? (
+        <Pause size={12} aria-hidden />
+      ) : status === "running" || status === "queued" ? (
+        <Spinner className="h-3 w-3" />
+      ) : null}
       {text}
     </span>
   );

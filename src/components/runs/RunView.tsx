@@ -10,7 +10,7 @@ import "@xyflow/react/dist/style.css";
 import { Background, BackgroundVariant, Controls, ReactFlow, type NodeTypes } from "@xyflow/react";
 import { clsx } from "clsx";
 import Link from "next/link";
-import { useEffect, useMemo, useState, type CSSProperties } from "react";
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import SbNodeView from "~/components/editor/SbNodeView";
 import { graphToFlow, type SbEdge, type SbNode } from "~/lib/editor/flow";
 import { VALUE_TYPE_COLORS } from "~/lib/graph/types";
@@ -81,6 +81,11 @@ export function RunView({ runId }: { runId: string }) {
   );
 
   const shown = step ?? events.length - 1;
+  const list = useRef<HTMLOListElement>(null);
+  // The shown event stays in view as the scrubber moves (or, following the newest, as events arrive).
+  useEffect(() => {
+    list.current?.children[shown]?.scrollIntoView({ block: "nearest" });
+  }, [shown]);
   const view = useMemo(
     () => applyRunEvents(emptyRunState(runId), events.slice(0, shown + 1)),
     [events, shown, runId],
@@ -202,7 +207,11 @@ export function RunView({ runId }: { runId: string }) {
               data-testid="replay-scrubber"
             />
           </div>
-          <ol className="min-h-0 flex-1 overflow-y-auto py-1 font-mono text-[11px]" data-testid="run-events">
+          <ol
+            ref={list}
+            className="min-h-0 flex-1 overflow-y-auto py-1 font-mono text-[11px]"
+            data-testid="run-events"
+          >
             {events.map((e, i) => (
               <li key={e.seq}>
                 <button

@@ -48,6 +48,8 @@ class RunExecution {
   private readyHead = 0;
   private readonly running = new Set<number>();
   private readonly throttles = new Map<number, ProgressThrottle>();
+  /** Per node: milliseconds spent paused at its checkpoints, left out of its duration. */
+  private readonly pausedMs = new Map<number, number>();
   private readonly runOutputs: RunResult["outputs"] = {};
   private settings: readonly Settings[] = [];
   private keys: readonly (string | null)[] = [];
@@ -246,12 +248,12 @@ class RunExecution {
         this.emitter.emit({ type: "node.skipped", nodeId: node.id, reason: result.reason });
         return;
       }
-      await this.complete(i, checkOutputs(node, result), executor, false, performance.now() - started);
+      await this.complete(i, checkOutputs(node, result), executor, false, this.ranFor(i, started));
     } catch (err) {
       if (this.ended) return;
       this.endProgress(i, true);
       const error = describeError(err);
-      const durationMs = started ? performance.now() - started : undefined;
+      const durationMs = started ? this.ranFor(i, started) : undefined;
       this.slots[i] = { status: "failed", error, ...(durationMs !== undefined && { durationMs }) };
       this.log.warn({ nodeId: node.id, code: error.code }, error.message);
       this.emitter.emit({
@@ -264,6 +266,11 @@ class RunExecution {
       // Only once the executor has really stopped may the next model have the device.
       release?.();
     }
+  }
+
+  /** How long node `i` has run since `started`, without the time it was held at its checkpoints. */
+  private ranFor(i: number, started: number): number {
+    return performance.now() - started - (this.pausedMs.get(i) ?? 0);
   }
 
   private async complete(
@@ -316,12 +323,14 @@ class RunExecution {
       ...(this.deps.hooks?.insideNode && {
         checkpoint: async (at, preview) => {
           if (this.ended || this.slots[i]!.status !== "running") return;
+          const t = performance.now();
           await this.deps.hooks!.insideNode!(nodeId, at, {
             runId: this.deps.runId as RunId,
             signal: this.controller.signal,
             emit: (body) => this.emitter.emit(body),
             preview: async () => (preview ? preview() : undefined),
           });
+          this.pausedMs.set(i, (this.pausedMs.get(i) ?? 0) + performance.now() - t);
         },
       }),
       // Lazily: most nodes never log, and a pino child is not free.
