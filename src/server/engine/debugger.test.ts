@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { executors } from "@nodes/executors";
 import { RunDebugger } from "./debugger";
+import { Semaphore } from "./semaphore";
 import { runEventSchema } from "./events";
 import { TestGraph, TestRun, textOf } from "./test-utils";
 
@@ -128,6 +129,23 @@ describe("RunDebugger", { timeout: 5000 }, () => {
       "continue",
     ]);
     for (const e of t.events.events) expect(runEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it("gives the device back while paused inside a model node, so another run's model nodes go on", async () => {
+    const { registry } = withCheckpoints(2);
+    const device = { ...registry, "text-case": { ...registry["text-case"]!, usesDevice: true } };
+    const deviceLock = new Semaphore(1);
+    const t = new TestRun(device);
+    const dbg = new RunDebugger({ breakpoints: ["case"] });
+    const run = t.run(graph(), {}, { hooks: dbg, deviceLock });
+    await pauses(t, 1);
+    dbg.resume("step-into");
+    await pauses(t, 2); // inside "case", which took the device lock to run
+    // Another run on the same worker (same lock): its device nodes run while the first is paused.
+    const other = await new TestRun(device).run(graph(), {}, { deviceLock });
+    expect(other.status).toBe("finished");
+    dbg.resume("continue");
+    expect((await run).status).toBe("finished");
   });
 
   it("runs a node stepped into even when the cache holds its result", async () => {

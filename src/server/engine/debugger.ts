@@ -83,7 +83,12 @@ export class RunDebugger implements SchedulerHooks {
   async insideNode(
     nodeId: NodeId,
     at: Checkpoint,
-    info: { signal: AbortSignal; emit(body: RunEventBody): void; preview(): Promise<string | undefined> },
+    info: {
+      signal: AbortSignal;
+      emit(body: RunEventBody): void;
+      preview(): Promise<string | undefined>;
+      hold(paused: Promise<void>): Promise<void>;
+    },
   ): Promise<void> {
     if (info.signal.aborted || !this.stepping || this.into?.nodeId !== nodeId) return;
     // The preview is made only for a pause (it can cost a decoder pass); one that fails is left out.
@@ -126,7 +131,11 @@ export class RunDebugger implements SchedulerHooks {
 
   private async wait(
     nodeId: NodeId,
-    info: { signal: AbortSignal; emit(body: RunEventBody): void },
+    info: {
+      signal: AbortSignal;
+      emit(body: RunEventBody): void;
+      hold?(paused: Promise<void>): Promise<void>;
+    },
     event: RunEventBody & { type: "node.paused" },
   ): Promise<void> {
     this.emit = info.emit;
@@ -134,7 +143,9 @@ export class RunDebugger implements SchedulerHooks {
     const done = new Promise<void>((r) => (release = r));
     this.pause = { nodeId, inside: event.inside !== undefined, release, done };
     info.emit(event);
-    await untilAborted(done, info.signal);
+    // Inside a node, the pause is held without the node's device lock (other runs' models go on).
+    const paused = untilAborted(done, info.signal);
+    await (info.hold ? info.hold(paused) : paused);
   }
 }
 

@@ -46,6 +46,8 @@ export interface SchedulerHooks {
       signal: AbortSignal;
       emit(body: RunEventBody): void;
       preview(): Promise<string | undefined>;
+      /** Waits for `paused` (the pause's end) with the node's device lock given back meanwhile. */
+      hold(paused: Promise<void>): Promise<void>;
     },
   ): void | Promise<void>;
 }

@@ -50,6 +50,8 @@ class RunExecution {
   private readonly throttles = new Map<number, ProgressThrottle>();
   /** Per node: milliseconds spent paused at its checkpoints, left out of its duration. */
   private readonly pausedMs = new Map<number, number>();
+  /** Per device node while it holds the device lock: how to give it back. */
+  private readonly deviceHeld = new Map<number, Release>();
   private readonly runOutputs: RunResult["outputs"] = {};
   private settings: readonly Settings[] = [];
   private keys: readonly (string | null)[] = [];
@@ -227,7 +229,6 @@ class RunExecution {
       if (hit) return this.complete(i, hit, executor, true, 0);
     }
     let started = 0;
-    let release: Release | undefined;
     try {
       if (!executor) {
         throw new NodeExecutionError(
@@ -236,7 +237,7 @@ class RunExecution {
           node.id,
         );
       }
-      if (executor.usesDevice) release = await this.deviceLock.acquire(this.controller.signal);
+      if (executor.usesDevice) this.deviceHeld.set(i, await this.deviceLock.acquire(this.controller.signal));
       if (this.ended) return;
       this.emitter.emit({ type: "node.started", nodeId: node.id });
       started = performance.now();
@@ -264,7 +265,24 @@ class RunExecution {
       });
     } finally {
       // Only once the executor has really stopped may the next model have the device.
-      release?.();
+      this.deviceHeld.get(i)?.();
+      this.deviceHeld.delete(i);
+    }
+  }
+
+  /**
+   * Waits out a pause inside node `i` without its device lock, so that other runs' model nodes on this
+   * worker go on meanwhile; takes the lock back before the node goes on.
+   */
+  private async holdWithoutDevice(i: number, paused: Promise<void>): Promise<void> {
+    const held = this.deviceHeld.get(i);
+    if (!held) return paused;
+    this.deviceHeld.delete(i);
+    held();
+    try {
+      await paused;
+    } finally {
+      if (!this.ended) this.deviceHeld.set(i, await this.deviceLock.acquire(this.controller.signal));
     }
   }
 
@@ -329,6 +347,7 @@ class RunExecution {
             signal: this.controller.signal,
             emit: (body) => this.emitter.emit(body),
             preview: async () => (preview ? preview() : undefined),
+            hold: (paused) => this.holdWithoutDevice(i, paused),
           });
           this.pausedMs.set(i, (this.pausedMs.get(i) ?? 0) + performance.now() - t);
         },
