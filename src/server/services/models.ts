@@ -77,8 +77,11 @@ export interface RegisteredModel {
   sizes: Record<string, number>;
 }
 
-/** Where registrations load the files they inspect: a big model's load must not stall the web server. */
-let inspection: InferenceThread | undefined;
+/**
+ * Where registrations load the files they inspect: a big model's load must not stall the web server. One per
+ * process, kept on `globalThis` so that reloading this module in development does not start another.
+ */
+const globalForInspection = globalThis as unknown as { __switchboardInspection?: InferenceThread };
 
 /** The signature of an ONNX file, inspected with onnxruntime (cpu, no warm-up) in a worker thread. */
 export async function inspectOnnx(
@@ -88,7 +91,7 @@ export async function inspectOnnx(
 ): Promise<{ inputs: TensorSignature[]; outputs: TensorSignature[] }> {
   let session: ThreadSession;
   try {
-    inspection ??= new InferenceThread();
+    const inspection = (globalForInspection.__switchboardInspection ??= new InferenceThread());
     session = await inspection.create(file, { executionProviders: ["cpu"], logSeverityLevel: 3 });
   } catch (err) {
     const reason = firstLine(err).split(file).join(label);
