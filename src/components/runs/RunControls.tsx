@@ -127,7 +127,10 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
       const run = useRunStore.getState().run;
       const paused = BUSY.includes(run.status) && run.pausedAt !== undefined && run.runId !== null;
       if ((e.key === "F8" || e.key === "F10" || e.key === "F11") && !e.ctrlKey && !e.metaKey) {
-        const mode = ({ F8: "continue", F10: "step", F11: "step-into" } as const)[e.key];
+        const node = useEditorStore.getState().nodes.find((n) => n.id === run.pausedAt);
+        const into = node !== undefined && hasSteps(node.data.type, node.data.settings);
+        // F11 on a node without steps of its own is a plain step (as the missing button says).
+        const mode = ({ F8: "continue", F10: "step", F11: into ? "step-into" : "step" } as const)[e.key];
         // Only keys that do something here are taken from the browser (F11 is its full screen otherwise).
         if (paused) {
           e.preventDefault();
