@@ -15,11 +15,12 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { hasSteps } from "@nodes/index";
 import { Button, Spinner } from "~/components/ui/Button";
 import { toast } from "~/components/ui/toast";
+import type { SbNode } from "~/lib/editor/flow";
 import { useEditorStore } from "~/lib/editor/store";
 import { useEditorUi } from "~/lib/editor/ui-store";
 import type { GraphProblem } from "~/lib/graph/problems";
 import { flushSave } from "~/lib/runs/flush-save";
-import { formatDuration, isFinal, type RunPhase } from "~/lib/runs/reducer";
+import { formatDuration, isFinal, pausedInside, type RunPhase } from "~/lib/runs/reducer";
 import { useRunStore, type RunMode } from "~/lib/runs/store";
 import type { ResumeMode } from "~/server/engine/debugger";
 import { useRunEvents } from "~/lib/runs/use-run-events";
@@ -39,6 +40,12 @@ function showRunProblems(problems: GraphProblem[]): void {
       ? first.message + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : "")
       : undefined,
   });
+}
+
+/** Whether the canvas node `id` pauses at steps of its own when stepped into (a diffusion decoder). */
+function nodeHasSteps(nodes: readonly SbNode[], id: string | undefined): boolean {
+  const n = id === undefined ? undefined : nodes.find((x) => x.id === id);
+  return n !== undefined && hasSteps(n.data.type, n.data.settings);
 }
 
 function describeMode(mode: RunMode): string {
@@ -61,16 +68,13 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
   useRunEvents(runId && !isFinal(status) ? runId : null);
 
   const pausedAt = useRunStore((s) => s.run.pausedAt);
-  const pausedInside = useRunStore((s) => s.run.pausedInside);
+  const inside = useRunStore((s) => pausedInside(s.run));
   const pausedTitle = useEditorStore((s) => {
     const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
     return n ? n.data.label || n.data.title : pausedAt;
   });
   // "Step into" is offered for nodes that pause at steps of their own (a diffusion decoder).
-  const pausedHasSteps = useEditorStore((s) => {
-    const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
-    return n ? hasSteps(n.data.type, n.data.settings) : false;
-  });
+  const pausedHasSteps = useEditorStore((s) => nodeHasSteps(s.nodes, pausedAt));
   // Between Cancel and the run's end (the worker answers within about a second).
   const [cancelling, setCancelling] = useState<string | null>(null);
   const resume = useMutation(trpc.run.resume.mutationOptions());
@@ -127,8 +131,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
       const run = useRunStore.getState().run;
       const paused = BUSY.includes(run.status) && run.pausedAt !== undefined && run.runId !== null;
       if ((e.key === "F8" || e.key === "F10" || e.key === "F11") && !e.ctrlKey && !e.metaKey) {
-        const node = useEditorStore.getState().nodes.find((n) => n.id === run.pausedAt);
-        const into = node !== undefined && hasSteps(node.data.type, node.data.settings);
+        const into = nodeHasSteps(useEditorStore.getState().nodes, run.pausedAt);
         // F11 on a node without steps of its own is a plain step (as the missing button says).
         const mode = ({ F8: "continue", F10: "step", F11: into ? "step-into" : "step" } as const)[e.key];
         // Only keys that do something here are taken from the browser (F11 is its full screen otherwise).
@@ -179,7 +182,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
         total={stats?.total}
         skipped={stats?.skipped}
         pausedAt={busy && pausedAt ? (pausedTitle ?? pausedAt) : undefined}
-        pausedStep={busy && pausedAt ? pausedInside?.label : undefined}
+        pausedStep={busy && pausedAt ? inside?.label : undefined}
         cancelling={isCancelling}
       />
       {busy && runId && pausedAt ? (
@@ -203,14 +206,14 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
             disabled={resume.isPending}
             data-testid="run-step"
             title={
-              pausedInside
+              inside
                 ? "Go on to this node's next step (F10)"
                 : "Run this node, then pause before the next (F10)"
             }
           >
             Step
           </Button>
-          {!pausedInside && pausedHasSteps ? (
+          {!inside && pausedHasSteps ? (
             <Button
               size="sm"
               variant="secondary"

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent, RunEventBody } from "~/server/engine/events";
-import { applyRunEvent, applyRunEvents, emptyRunState, formatDuration, isFinal } from "./reducer";
+import {
+  applyRunEvent,
+  applyRunEvents,
+  emptyRunState,
+  formatDuration,
+  isFinal,
+  pausedInside,
+} from "./reducer";
 
 const RUN = "11111111-1111-4111-8111-111111111111";
 const stats = { total: 3, executed: 2, cached: 1, skipped: 0, failed: 0 };
@@ -83,11 +90,12 @@ describe("applyRunEvent", () => {
       { type: "node.finished", nodeId: "dec", durationMs: 9, cacheKey: null, outputs: {} },
     );
     const first = applyRunEvents(emptyRunState(RUN, "queued"), evs.slice(0, 6));
-    expect(first).toMatchObject({ pausedAt: "dec", pausedInside: at(1) });
+    expect(first).toMatchObject({ pausedAt: "dec" });
+    expect(pausedInside(first)).toEqual(at(1));
     expect(first.nodes.dec).toMatchObject({ status: "paused", inside: at(1), message: "step 1/20" });
     const going = applyRunEvents(first, evs.slice(6, 8));
     expect(going.pausedAt).toBeUndefined();
-    expect(going.pausedInside).toBeUndefined();
+    expect(pausedInside(going)).toBeUndefined();
     expect(going.nodes.dec).toMatchObject({ status: "running", inside: at(1), message: "step 2/20" });
     const second = applyRunEvent(going, evs[8]!);
     expect(second.nodes.dec!.inside).toEqual(at(2));

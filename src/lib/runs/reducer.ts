@@ -49,14 +49,18 @@ export interface RunViewState {
   startedAt?: number;
   /** The node the debugger paused the run before or in (while the run is `running`). */
   pausedAt?: string;
-  /** Set when the pause is inside `pausedAt` (at one of its steps), not before it. */
-  pausedInside?: PausedInside;
 }
 
 export const FINAL_PHASES: readonly RunPhase[] = ["succeeded", "failed", "cancelled"];
 
 export function isFinal(status: RunPhase): boolean {
   return FINAL_PHASES.includes(status);
+}
+
+/** Where inside `pausedAt` the run is paused (at one of its steps); undefined when paused before a node. */
+export function pausedInside(s: RunViewState): PausedInside | undefined {
+  const n = s.pausedAt === undefined ? undefined : s.nodes[s.pausedAt];
+  return n?.status === "paused" ? n.inside : undefined;
 }
 
 export function emptyRunState(runId: string | null = null, status: RunPhase = "idle"): RunViewState {
@@ -77,14 +81,7 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
       s = { ...s, status: "running", mode: e.mode, target: e.target, startedAt: e.at };
       break;
     case "run.finished":
-      s = {
-        ...s,
-        status: "succeeded",
-        durationMs: e.durationMs,
-        stats: e.stats,
-        pausedAt: undefined,
-        pausedInside: undefined,
-      };
+      s = { ...s, status: "succeeded", durationMs: e.durationMs, stats: e.stats, pausedAt: undefined };
       break;
     case "run.failed":
       s = {
@@ -94,18 +91,10 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
         stats: e.stats,
         error: e.error.message,
         pausedAt: undefined,
-        pausedInside: undefined,
       };
       break;
     case "run.cancelled": {
-      s = {
-        ...s,
-        status: "cancelled",
-        durationMs: e.durationMs,
-        stats: e.stats,
-        pausedAt: undefined,
-        pausedInside: undefined,
-      };
+      s = { ...s, status: "cancelled", durationMs: e.durationMs, stats: e.stats, pausedAt: undefined };
       for (const id of e.interrupted) {
         const prev = s.nodes[id];
         s = setNode(s, id, {
@@ -125,7 +114,7 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
       break;
     case "node.paused": {
       const prev = s.nodes[e.nodeId];
-      s = { ...s, pausedAt: e.nodeId, pausedInside: e.inside };
+      s = { ...s, pausedAt: e.nodeId };
       s = setNode(
         s,
         e.nodeId,
@@ -135,7 +124,7 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
     }
     case "run.resumed": {
       const prev = s.nodes[e.nodeId];
-      s = { ...s, pausedAt: undefined, pausedInside: undefined };
+      s = { ...s, pausedAt: undefined };
       // A node paused inside goes on running (its step image stays until the next one); else it waits.
       if (prev?.status === "paused")
         s = setNode(s, e.nodeId, prev.inside ? { ...prev, status: "running" } : { status: "queued" });

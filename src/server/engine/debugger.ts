@@ -108,11 +108,8 @@ export class RunDebugger implements SchedulerHooks {
     if (!pause) return false;
     this.stepping = mode !== "continue";
     // Step into the node paused before; a step inside a node stays in it; continuing leaves it.
-    if (mode === "step-into" && !pause.inside) {
-      let release!: () => void;
-      const done = new Promise<void>((r) => (release = r));
-      this.into = { nodeId: pause.nodeId, done, release };
-    } else if (mode === "continue") this.leave();
+    if (mode === "step-into" && !pause.inside) this.into = { nodeId: pause.nodeId, ...gate() };
+    else if (mode === "continue") this.leave();
     this.pause = null;
     this.emit?.({ type: "run.resumed", nodeId: pause.nodeId, mode });
     pause.release();
@@ -139,14 +136,20 @@ export class RunDebugger implements SchedulerHooks {
     event: RunEventBody & { type: "node.paused" },
   ): Promise<void> {
     this.emit = info.emit;
-    let release!: () => void;
-    const done = new Promise<void>((r) => (release = r));
-    this.pause = { nodeId, inside: event.inside !== undefined, release, done };
+    const pause = { nodeId, inside: event.inside !== undefined, ...gate() };
+    this.pause = pause;
     info.emit(event);
     // Inside a node, the pause is held without the node's device lock (other runs' models go on).
-    const paused = untilAborted(done, info.signal);
+    const paused = untilAborted(pause.done, info.signal);
     await (info.hold ? info.hold(paused) : paused);
   }
+}
+
+/** A promise (`done`) that settles when `release` is called. */
+function gate(): { done: Promise<void>; release(): void } {
+  let release!: () => void;
+  const done = new Promise<void>((r) => (release = r));
+  return { done, release };
 }
 
 /** Resolves with `p`, or when `signal` aborts (the scheduler then sees the run ended and stops). */
