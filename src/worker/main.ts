@@ -2,7 +2,8 @@
  * `npm run worker` (`tsx src/worker/main.ts`): one worker process. Environment: DATABASE_URL (required),
  * SWITCHBOARD_WORKER_NAME (default `<host>-<pid>`), SWITCHBOARD_WORKER_CONCURRENCY (runs at once,
  * default 2), SWITCHBOARD_WORKER_GRACE_MS (how long running runs may finish on SIGTERM, default 7000),
- * SWITCHBOARD_CACHE_MAX_BYTES, LOG_LEVEL. SIGTERM / SIGINT stop it gracefully: no new jobs, running runs
+ * SWITCHBOARD_PAUSE_TIMEOUT_S (how long a run may stay paused by its debugger with no resume before it is
+ * stopped, default 1800; 0: never), SWITCHBOARD_CACHE_MAX_BYTES, LOG_LEVEL. SIGTERM / SIGINT stop it gracefully: no new jobs, running runs
  * get the grace period to finish, the rest are failed with a clear reason.
  */
 import { allowServerOnlyImports } from "./server-only-hook";
@@ -20,12 +21,14 @@ if (!databaseUrl) {
 }
 const concurrency = Number(process.env.SWITCHBOARD_WORKER_CONCURRENCY ?? 2);
 const graceMs = Number(process.env.SWITCHBOARD_WORKER_GRACE_MS ?? 7000);
+const pauseTimeoutS = Number(process.env.SWITCHBOARD_PAUSE_TIMEOUT_S ?? 1800);
 
 try {
   const worker = await startWorker({
     databaseUrl,
     name: process.env.SWITCHBOARD_WORKER_NAME?.trim() || undefined,
     concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 2,
+    pauseTimeoutMs: Number.isFinite(pauseTimeoutS) && pauseTimeoutS >= 0 ? pauseTimeoutS * 1000 : undefined,
     log,
   });
   let stopping = false;

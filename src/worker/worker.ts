@@ -27,6 +27,16 @@ import type { ProviderInfo } from "~/server/inference/types";
 import { claimRun, executeClaimedRun, newRunWriter, type ActiveRun, type RunEnv } from "./execute";
 import { describeThisProcess, heartbeat, markStopped, registerWorker } from "./registry";
 
+/** How long a run may stay paused with no resume before the worker stops it. */
+export const DEFAULT_PAUSE_TIMEOUT_MS = 30 * 60_000;
+
+/** "30 min", "1 h", "1.5 s". */
+function formatLimit(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${+(ms / 1000).toFixed(1)} s`;
+}
+
 export interface StartWorkerOptions {
   databaseUrl: string;
   /** Shown in the UI and in "worker <name> stopped responding"; default `<host>-<pid>`. */
@@ -43,6 +53,11 @@ export interface StartWorkerOptions {
   heartbeatMs?: number;
   /** Heartbeat age after which the reaper gives a worker up (default 10 s). */
   staleMs?: number;
+  /**
+   * How long a run may stay paused by its debugger with no resume before it is stopped, so that a forgotten
+   * pause does not hold one of the worker's run slots for ever (default 30 min; 0: never).
+   */
+  pauseTimeoutMs?: number;
   /** Fetch interval when idle and not woken by NOTIFY (default 2 s). */
   pollMs?: number;
   executors?: ExecutorRegistry;
@@ -232,10 +247,11 @@ class Worker implements WorkerHandle {
     }
   }
 
-  /** Heartbeat; cancel backstop; reaper every few beats. */
+  /** Heartbeat; cancel backstop; forgotten pauses; reaper every few beats. */
   private async tick(): Promise<void> {
     try {
       await heartbeat(this.env.pool, this.id);
+      this.stopForgottenPauses();
       if (this.active.size > 0) await this.checkRuns();
       if (++this.ticks % 3 === 0) {
         await reapLostRuns(this.env.pool, { staleMs: this.opts.staleMs, log: this.log });
@@ -243,6 +259,22 @@ class Worker implements WorkerHandle {
       }
     } catch (err) {
       this.log.warn({ err: String(err) }, "heartbeat failed");
+    }
+  }
+
+  /** Stops runs paused longer than `pauseTimeoutMs`: recorded as failed, saying why. */
+  private stopForgottenPauses(): void {
+    const limit = this.opts.pauseTimeoutMs ?? DEFAULT_PAUSE_TIMEOUT_MS;
+    if (limit <= 0) return;
+    for (const a of this.active.values()) {
+      const nodeId = a.debugger?.pausedAt;
+      if (!nodeId || a.controller.signal.aborted || a.debugger!.pausedForMs() < limit) continue;
+      a.stopReason = {
+        code: "PAUSE_TIMEOUT",
+        message: `paused before node "${nodeId}" for ${formatLimit(limit)} with no resume; stopped to free worker ${this.name} for other runs`,
+      };
+      this.log.info({ runId: a.runId, nodeId }, "paused too long; stopping the run");
+      a.controller.abort(new Error(a.stopReason.message));
     }
   }
 

@@ -1,13 +1,14 @@
 /**
  * A worker killed with SIGKILL in the middle of a run (no goodbye, no final writes): the run is not left
  * "running" — the reaper (here the web side's, since no other worker is alive) fails it with the reason,
- * its interrupted node fails, a final event closes its stream, and the worker is listed as lost.
+ * its interrupted node fails, a final event closes its stream, and the worker is listed as lost. Also the
+ * other ways a worker lets go of a run: SIGTERM, and a debugger pause left past the pause timeout.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "~/server/api/root";
 import { readEvents } from "~/server/engine/persist/events-read";
 import { bindRunsDatabase, closeRunsRuntimes, runsRuntime } from "~/server/queue/runtime";
-import { slowGraph, spawnWorker, waitFor } from "./helpers/runs";
+import { slowGraph, spawnWorker, waitFor, waitForRun } from "./helpers/runs";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-db";
 
 let t: TestDatabase;
@@ -96,5 +97,42 @@ describe("a worker killed mid-run", () => {
     const events = await readEvents(runsRuntime(t.db).pool, runId);
     expect(events.at(-1)).toMatchObject({ type: "run.failed", error: { code: "WORKER_STOPPED" } });
     expect((await api.worker.list()).find((w) => w.name === "polite")?.state).toBe("stopped");
+  });
+
+  it("a run left paused past the pause timeout is stopped, saying why, and its slot is free again", async () => {
+    const worker = await spawnWorker(t.db, t.url, "patient", {
+      SWITCHBOARD_PAUSE_TIMEOUT_S: "3",
+      SWITCHBOARD_WORKER_CONCURRENCY: "1",
+    });
+    const { id: workflowId } = await api.workflow.create({ name: "paused", graph: slowGraph(0) });
+    const { runId } = await api.run.start({ workflowId, mode: "all", debug: { breakpoints: ["wait"] } });
+    const pool = runsRuntime(t.db).pool;
+    await waitFor(
+      async () => (await readEvents(pool, runId)).some((e) => e.type === "node.paused"),
+      20_000,
+      () => `the run never paused:\n${worker.output()}`,
+    );
+    const pausedAt = Date.now();
+    // The worker's only slot is held by the paused run: a second run waits in the queue.
+    const { runId: next } = await api.run.start({ workflowId, mode: "all" });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await api.run.get({ runId: next })).status).toBe("queued");
+
+    await waitForRun(t.db, runId, ["failed", "succeeded", "cancelled"], 20_000);
+    const run = await api.run.get({ runId });
+    expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(2_500);
+    expect(run.status).toBe("failed");
+    expect(run.error).toEqual({
+      code: "PAUSE_TIMEOUT",
+      message:
+        'paused before node "wait" for 3 s with no resume; stopped to free worker patient for other runs',
+    });
+    expect((await readEvents(pool, runId)).at(-1)).toMatchObject({
+      type: "run.failed",
+      error: { code: "PAUSE_TIMEOUT" },
+    });
+    // The freed slot takes the queued run.
+    expect((await waitForRun(t.db, next, ["succeeded", "failed"], 20_000)).status).toBe("succeeded");
+    await worker.stop();
   });
 });

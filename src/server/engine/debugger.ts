@@ -30,6 +30,8 @@ export interface DebugOptions {
 
 interface Pause {
   nodeId: NodeId;
+  /** When it began (`performance.now()`). */
+  since: number;
   /** Paused at a checkpoint inside the node (not before it). */
   inside: boolean;
   release(): void;
@@ -60,6 +62,11 @@ export class RunDebugger implements SchedulerHooks {
   /** The node the run is paused before, or null. */
   get pausedAt(): NodeId | null {
     return this.pause?.nodeId ?? null;
+  }
+
+  /** How long the current pause has lasted (0 when not paused); every pause starts from 0. */
+  pausedForMs(now = performance.now()): number {
+    return this.pause ? now - this.pause.since : 0;
   }
 
   async beforeNode(
@@ -136,7 +143,7 @@ export class RunDebugger implements SchedulerHooks {
     event: RunEventBody & { type: "node.paused" },
   ): Promise<void> {
     this.emit = info.emit;
-    const pause = { nodeId, inside: event.inside !== undefined, ...gate() };
+    const pause = { nodeId, since: performance.now(), inside: event.inside !== undefined, ...gate() };
     this.pause = pause;
     info.emit(event);
     // Inside a node, the pause is held without the node's device lock (other runs' models go on).
