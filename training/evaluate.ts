@@ -16,8 +16,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import * as ort from "onnxruntime-node";
 import { allowServerOnlyImports } from "../src/worker/server-only-hook";
+import { Judges, type Attrs, type JudgedModality as Modality } from "./judge";
 
 allowServerOnlyImports();
 const { executors } = await import("@nodes/executors");
@@ -30,7 +30,6 @@ const { MemoryRunStore } = await import("~/server/engine/run-store");
 const { executeRun } = await import("~/server/engine/scheduler");
 const { InferenceRuntime } = await import("~/server/inference/context");
 type Value = import("~/lib/values/types").Value;
-type ImageValue = import("~/lib/values/types").ImageValue;
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const { values: args } = parseArgs({
@@ -45,8 +44,6 @@ const { values: args } = parseArgs({
   },
 });
 
-type Modality = "image" | "audio" | "video";
-type Attrs = Record<string, string>;
 interface Item {
   id: string;
   task: string;
@@ -69,17 +66,7 @@ interface Manifest {
   /** "heldout": held-out templates and words (the default set); "train": held-out templates, training words. */
   words?: "heldout" | "train";
 }
-interface JudgeSpec {
-  file: string;
-  input: { name: string; dims: number[] };
-  heads: Record<string, { output: string; labels: string[] }>;
-}
-
 const manifest = JSON.parse(readFileSync(path.join(args.eval, "manifest.json"), "utf8")) as Manifest;
-const judgeSpecs = JSON.parse(readFileSync(path.join(args.judges, "judges.json"), "utf8")) as Record<
-  string,
-  JudgeSpec
->;
 const wfText = readFileSync(args.workflow, "utf8");
 const parsed = parseWorkflowFile(wfText);
 if (!parsed.ok) throw new Error(`${args.workflow}: ${parsed.problems.map((p) => p.message).join("; ")}`);
@@ -123,65 +110,8 @@ export function parseCaption(text: string, attrs: string[]): Attrs {
 
 // ---- Judges -----------------------------------------------------------------------------------------
 
-const judges = new Map<string, { spec: JudgeSpec; session: ort.InferenceSession }>();
-for (const [name, spec] of Object.entries(judgeSpecs)) {
-  if (typeof spec !== "object" || !spec || !("file" in spec)) continue;
-  judges.set(name, {
-    spec,
-    session: await ort.InferenceSession.create(path.join(args.judges, spec.file), { logSeverityLevel: 3 }),
-  });
-}
-
-function rgbPlanes(img: ImageValue, out: Float32Array, at: number): void {
-  const { width: w, height: h, channels: c, data } = img;
-  if (w !== 64 || h !== 64) throw new Error(`judged images are 64×64, got ${w}×${h}`);
-  const plane = w * h;
-  for (let p = 0; p < plane; p++)
-    for (let k = 0; k < 3; k++) out[at + k * plane + p] = data[p * c + k]! / 255;
-}
-
-function judgeInput(modality: Modality, v: Value): Float32Array {
-  if ("file" in v) throw new Error(`the ${modality} output is an undecoded file`);
-  if (modality === "image" && v.kind === "image") {
-    const x = new Float32Array(3 * 64 * 64);
-    rgbPlanes(v, x, 0);
-    return x;
-  }
-  if (modality === "audio" && v.kind === "audio") {
-    if (v.sampleRate !== 16000) throw new Error(`judged audio is 16 kHz, got ${v.sampleRate} Hz`);
-    const x = new Float32Array(16000);
-    for (let i = 0; i < Math.min(16000, v.data.length / v.channels); i++) {
-      let s = 0;
-      for (let c = 0; c < v.channels; c++) s += v.data[i * v.channels + c]!;
-      x[i] = s / v.channels;
-    }
-    return x;
-  }
-  if (modality === "video" && v.kind === "video") {
-    const frames = v.frames.filter((f): f is ImageValue => !("file" in f));
-    if (frames.length !== 16) throw new Error(`judged videos have 16 frames, got ${frames.length}`);
-    const x = new Float32Array(16 * 3 * 64 * 64);
-    frames.forEach((f, i) => rgbPlanes(f, x, i * 3 * 64 * 64));
-    return x;
-  }
-  throw new Error(`the ${modality} output is ${v.kind}`);
-}
-
-async function judge(modality: Modality, v: Value): Promise<Attrs> {
-  const j = judges.get(modality);
-  if (!j) throw new Error(`no judge for ${modality} in ${args.judges}`);
-  const dims = [1, ...j.spec.input.dims.slice(1)];
-  const feeds = { [j.spec.input.name]: new ort.Tensor("float32", judgeInput(modality, v), dims) };
-  const out = await j.session.run(feeds);
-  const attrs: Attrs = {};
-  for (const [attr, head] of Object.entries(j.spec.heads)) {
-    const logits = out[head.output]!.data as Float32Array;
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
-    attrs[attr] = head.labels[best]!;
-  }
-  return attrs;
-}
+const judges = await Judges.load(args.judges);
+const judge = (modality: Modality, v: Value) => judges.judge(modality, v);
 
 // ---- Runs ---------------------------------------------------------------------------------------------
 
