@@ -250,8 +250,8 @@ class Worker implements WorkerHandle {
   /** Heartbeat; cancel backstop; forgotten pauses; reaper every few beats. */
   private async tick(): Promise<void> {
     try {
-      await heartbeat(this.env.pool, this.id);
       this.stopForgottenPauses();
+      await heartbeat(this.env.pool, this.id);
       if (this.active.size > 0) await this.checkRuns();
       if (++this.ticks % 3 === 0) {
         await reapLostRuns(this.env.pool, { staleMs: this.opts.staleMs, log: this.log });
@@ -271,7 +271,7 @@ class Worker implements WorkerHandle {
       if (!nodeId || a.controller.signal.aborted || a.debugger!.pausedForMs() < limit) continue;
       a.stopReason = {
         code: "PAUSE_TIMEOUT",
-        message: `paused before node "${nodeId}" for ${formatLimit(limit)} with no resume; stopped to free worker ${this.name} for other runs`,
+        message: `paused ${a.debugger!.pausedInside ? "in" : "before"} node "${nodeId}" for ${formatLimit(limit)} with no resume; stopped to free worker ${this.name} for other runs`,
       };
       this.log.info({ runId: a.runId, nodeId }, "paused too long; stopping the run");
       a.controller.abort(new Error(a.stopReason.message));

@@ -64,6 +64,11 @@ export class RunDebugger implements SchedulerHooks {
     return this.pause?.nodeId ?? null;
   }
 
+  /** Whether the run is paused at a step inside `pausedAt` (not before it). */
+  get pausedInside(): boolean {
+    return this.pause?.inside ?? false;
+  }
+
   /** How long the current pause has lasted (0 when not paused); every pause starts from 0. */
   pausedForMs(now = performance.now()): number {
     return this.pause ? now - this.pause.since : 0;
