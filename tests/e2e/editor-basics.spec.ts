@@ -1,7 +1,7 @@
 /**
  * Building a small pipeline by hand: a new workflow from the list, nodes from the palette, connections
  * (and a refused one, with its reason), a setting edited in the inspector, autosave across a reload, and
- * undo/redo.
+ * undo/redo (what one undo step is: the text typed in one go, not everything typed in a field).
  */
 import { expect, test } from "@playwright/test";
 import { createWorkflow, EditorPage, getWorkflow, ListPage } from "./support/editor-page";
@@ -95,6 +95,58 @@ test("typing in a field never triggers canvas shortcuts", async ({ page, request
   await expect(name).toHaveValue("a_f_");
   await expect(page.getByTestId("palette")).toBeHidden();
   await expect(editor.nodes).toHaveCount(1);
+});
+
+test("undo takes back typed text as one step, and a second edit of the same field as another", async ({
+  page,
+  request,
+}) => {
+  const id = await createWorkflow(request, `E2E undo steps ${Date.now()}`, {
+    schemaVersion: 2,
+    nodes: [
+      { id: "t", type: "text-input", position: { x: 0, y: 0 }, settings: { name: "text", value: "" } },
+      {
+        id: "img",
+        type: "image-input",
+        position: { x: 0, y: 260 },
+        settings: { name: "image", file: null, optional: false },
+      },
+    ],
+    edges: [],
+  });
+  const editor = await new EditorPage(page).goto(id);
+  await editor.select("t");
+  const text = editor.setting("value");
+
+  // Typed, left (Tab), come back at once (Shift+Tab) and typed again: two edits, well inside a second.
+  await text.click();
+  await text.pressSequentially("hello");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Shift+Tab");
+  await expect(text).toBeFocused();
+  await text.press("End");
+  await text.pressSequentially(" world");
+  await expect(text).toHaveValue("hello world");
+
+  await editor.select("t"); // out of the field, so Ctrl+Z is the editor's undo
+  await editor.press("Control+z");
+  await expect(text).toHaveValue("hello");
+  await editor.press("Control+z");
+  await expect(text).toHaveValue("");
+  await editor.press("Control+Shift+z");
+  await expect(text).toHaveValue("hello");
+
+  // Two quick clicks on a checkbox are two steps: the first undo visibly changes something.
+  await editor.select("img");
+  const optional = editor.setting("optional");
+  await optional.click();
+  await optional.click();
+  await expect(optional).not.toBeChecked();
+  await editor.select("img");
+  await editor.press("Control+z");
+  await expect(optional).toBeChecked();
+  await editor.press("Control+z");
+  await expect(optional).not.toBeChecked();
 });
 
 test("the problems badge says what would stop a run before Run is pressed", async ({ page, request }) => {

@@ -62,6 +62,8 @@ function fitViewport(nodes: readonly SbNode[], width: number, height: number): V
   const bounds = getNodesBounds(nodes as SbNode[]);
   return getViewportForBounds(bounds, width, height, MIN_ZOOM, FIT_OPTIONS.maxZoom, FIT_OPTIONS.padding);
 }
+/** How long the minimap stays after the view stops moving. */
+const MINIMAP_LINGER_MS = 1500;
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 
 function pointOf(event: MouseEvent | TouchEvent): XYPosition {
@@ -216,8 +218,13 @@ export function Canvas({ initialViewport, saveNow }: CanvasProps) {
   // The shield goes up on the first actual pan step, not on mousedown: a plain click or a double-click on
   // the pane must still reach the pane.
   const dragPan = useRef(false);
+  // The minimap shows while the view moves and for a moment after (kept while the pointer is on it, see
+  // globals.css), as n8n's canvas does: it is there when navigating and never covers a node at rest.
+  const minimapTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(minimapTimer.current), []);
   const onMoveStart = useCallback((e: MouseEvent | TouchEvent | null) => {
-    wrapper.current?.classList.add("sb-moving");
+    clearTimeout(minimapTimer.current);
+    wrapper.current?.classList.add("sb-moving", "sb-minimap-shown");
     dragPan.current = !!e && (e.type === "mousedown" || e.type === "pointerdown");
   }, []);
   const onMove = useCallback((e: MouseEvent | TouchEvent | null) => {
@@ -230,6 +237,11 @@ export function Canvas({ initialViewport, saveNow }: CanvasProps) {
     (_e: unknown, vp: Viewport) => {
       dragPan.current = false;
       wrapper.current?.classList.remove("sb-moving", "sb-panning");
+      clearTimeout(minimapTimer.current);
+      minimapTimer.current = setTimeout(
+        () => wrapper.current?.classList.remove("sb-minimap-shown"),
+        MINIMAP_LINGER_MS,
+      );
       setViewport(vp);
     },
     [setViewport],

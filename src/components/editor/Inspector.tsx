@@ -15,12 +15,15 @@ import { IconButton } from "~/components/ui/Button";
 import * as commands from "~/lib/editor/commands";
 import { formatShape, type SbNode } from "~/lib/editor/flow";
 import { withModelConfig } from "~/lib/editor/model-config";
-import { fieldMessages, isFieldVisible, settingsFields } from "~/lib/editor/settings-fields";
+import { fieldMessages, isFieldVisible, settingsFields, type FieldKind } from "~/lib/editor/settings-fields";
 import { displayKeys } from "~/lib/editor/shortcuts";
 import { selectedNodeIdsKey, useEditorStore } from "~/lib/editor/store";
 import { useEditorUi } from "~/lib/editor/ui-store";
 import { VALUE_TYPE_COLORS, type PortSpec } from "~/lib/graph/types";
 import { INVALID_NUMBER, SettingField } from "./SettingField";
+
+/** Fields whose changes arrive as keystrokes (or a slider's steps): a run of them is one undo step. */
+const TYPED = new Set<FieldKind>(["string", "textarea", "number", "integer"]);
 
 interface Draft {
   value: unknown;
@@ -63,7 +66,8 @@ function SettingsForm({ node, def }: { node: SbNode; def: NodeDefinition }) {
       return rest;
     });
     setOwnCommit(true);
-    commands.updateSettings(node.id, candidate, key);
+    const kind = fields.find((f) => f.key === key)?.kind;
+    commands.updateSettings(node.id, candidate, key, { typing: kind !== undefined && TYPED.has(kind) });
   };
 
   if (fields.length === 0) return <p className="text-xs text-zinc-500">This node has no settings.</p>;
@@ -160,11 +164,19 @@ function BreakpointToggle({ nodeId }: { nodeId: string }) {
   );
 }
 
+const sealHistory = () => useEditorStore.getState().sealHistory();
+
 function NodeInspector({ node }: { node: SbNode }) {
   const def = getNodeDefinition(node.data.type);
   const problem = useEditorUi((s) => s.problemText[node.id]);
   return (
-    <div className="flex min-h-0 flex-1 flex-col" data-testid="inspector" data-node-id={node.id}>
+    // A field gaining focus starts a new undo step: what was typed before it lost focus is a step of its own.
+    <div
+      className="flex min-h-0 flex-1 flex-col"
+      data-testid="inspector"
+      data-node-id={node.id}
+      onFocus={sealHistory}
+    >
       <div className={`sb-cat--${node.data.category} border-b border-zinc-800 px-3 pb-3 pt-2.5`}>
         <div className="flex items-center gap-1.5">
           <span className="sb-cat-dot" aria-hidden />

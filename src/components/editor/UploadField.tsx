@@ -8,7 +8,7 @@ import { FileUp, Trash2 } from "lucide-react";
 import { useRef, useState } from "react";
 import { Button, IconButton } from "~/components/ui/Button";
 import type { FieldSpec } from "~/lib/editor/settings-fields";
-import { artifactUrl, formatBytes, uploadFile } from "~/lib/editor/upload";
+import { artifactUrl, fileFormat, formatBytes, uploadFile } from "~/lib/editor/upload";
 import type { UploadRef } from "@nodes/shared";
 
 function isUploadRef(v: unknown): v is UploadRef {
@@ -44,8 +44,10 @@ function Preview({ file }: { file: UploadRef }) {
   return null;
 }
 
+/** "JPEG · 10.3 KB · 640×200": the file as uploaded (a run's download of it may be another format). */
 function describe(file: UploadRef): string {
-  const parts = [formatBytes(file.size)];
+  const format = fileFormat(file);
+  const parts = format ? [format, formatBytes(file.size)] : [formatBytes(file.size)];
   if (file.width && file.height) parts.push(`${file.width}×${file.height}`);
   if (file.durationMs !== undefined) parts.push(`${(file.durationMs / 1000).toFixed(1)} s`);
   return parts.join(" · ");
@@ -117,7 +119,9 @@ export function UploadField({
               >
                 {file.filename}
               </p>
-              <p className="text-[11px] text-zinc-500">{describe(file)}</p>
+              <p className="text-[11px] text-zinc-500" data-testid="upload-details">
+                {describe(file)}
+              </p>
             </div>
             <IconButton
               label="Remove file"

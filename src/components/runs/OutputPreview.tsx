@@ -11,6 +11,7 @@ import type { PortPreview } from "~/server/engine/events";
 import type { TensorPreview } from "~/lib/values/preview";
 import type { Value } from "~/lib/values/types";
 import { useTRPC } from "~/trpc/react";
+import { fileFormat, formatBytes } from "~/lib/editor/upload";
 import { drawImage, fetchValue, outputFileUrl, wavBlob } from "./media";
 
 export interface OutputRef {
@@ -147,13 +148,18 @@ function AudioFromValue({ source }: { source: OutputRef | null }) {
   return <audio ref={audio} controls className="nodrag h-8 w-full" data-testid="output-audio" />;
 }
 
-/** The output as a file: PNG with the workflow embedded, WAV, or animated WebP (made by the server). */
-function DownloadLink({ source, label }: { source: OutputRef | null; label: string }) {
+/**
+ * The output as a file: PNG with the workflow embedded, WAV, or animated WebP (made by the server).
+ * The label names the format of the file it gives, which is not always the value's own (an uploaded JPEG
+ * comes as a PNG).
+ */
+function DownloadLink({ source, label, title }: { source: OutputRef | null; label: string; title?: string }) {
   if (!source) return null;
   return (
     <a
       href={outputFileUrl(source, { download: true })}
       download
+      title={title}
       className="nodrag text-sky-400 hover:underline"
       data-testid="output-download"
     >
@@ -161,6 +167,9 @@ function DownloadLink({ source, label }: { source: OutputRef | null; label: stri
     </a>
   );
 }
+
+const PNG_WITH_WORKFLOW =
+  "A PNG with this run's workflow inside: drop it on a canvas to get the workflow back";
 
 /** Video frames played by the browser as an animated WebP, encoded by the server from the frames. */
 function VideoFromValue({ source }: { source: OutputRef | null }) {
@@ -219,7 +228,7 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
           <ImageFromValue source={source} />
           <span className="flex gap-2 text-[10.5px] text-zinc-500">
             {preview.width}×{preview.height} · {preview.channels === 4 ? "RGBA" : "RGB"}
-            <DownloadLink source={source} label="PNG" />
+            <DownloadLink source={source} label="Download PNG" title={PNG_WITH_WORKFLOW} />
           </span>
         </div>
       );
@@ -230,7 +239,7 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
           <AudioFromValue source={source} />
           <span className="flex gap-2 text-[10.5px] text-zinc-500">
             {preview.durationSec.toFixed(2)} s · {preview.sampleRate} Hz · {preview.channels} ch
-            <DownloadLink source={source} label="WAV" />
+            <DownloadLink source={source} label="Download WAV" />
           </span>
         </div>
       );
@@ -240,7 +249,7 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
           <VideoFromValue source={source} />
           <span className="flex gap-2 text-[10.5px] text-zinc-500">
             {preview.width}×{preview.height} · {preview.frameCount} frames · {preview.fps} fps
-            <DownloadLink source={source} label="WebP" />
+            <DownloadLink source={source} label="Download WebP" title="An animated WebP of the frames" />
           </span>
         </div>
       );
@@ -260,10 +269,18 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
       );
     case "file": {
       const src = `/api/artifacts/${preview.file.hash}`;
-      // An uploaded image is downloaded as a PNG with the workflow; audio and video as the file they were.
+      // What was uploaded is described as it is (a JPEG is a JPEG); the download says what it gives: an
+      // uploaded image as a PNG with the workflow (output-files.ts), audio and video as the file they were.
+      const format = fileFormat(preview.file);
       const download = (
-        <span className="text-[10.5px] text-zinc-500">
-          <DownloadLink source={source} label={preview.media === "image" ? "PNG" : "Download"} />
+        <span className="flex gap-2 text-[10.5px] text-zinc-500" data-testid="output-file-details">
+          {format ? `${format} · ` : ""}
+          {formatBytes(preview.file.size)}
+          {preview.media === "image" ? (
+            <DownloadLink source={source} label="Download as PNG" title={PNG_WITH_WORKFLOW} />
+          ) : (
+            <DownloadLink source={source} label={`Download ${format ?? "file"}`} />
+          )}
         </span>
       );
       return (

@@ -113,10 +113,17 @@ export function duplicateSelection(): void {
 }
 
 /**
- * New settings for a node, as one undo step per field while the user keeps typing. Ports follow settings;
+ * New settings for a node, as one undo step. `typing`: the change is a keystroke (or a slider's step) in
+ * `field`, and a run of them is one step (see history.ts); a pick (a checkbox, a list, a file) is always a
+ * step of its own, so toggling twice is two steps, not one that changes nothing. Ports follow settings;
  * connections to ports that disappear are removed (and the user is told).
  */
-export function updateSettings(id: string, settings: Record<string, unknown>, field: string): void {
+export function updateSettings(
+  id: string,
+  settings: Record<string, unknown>,
+  field: string,
+  { typing = false }: { typing?: boolean } = {},
+): void {
   let dropped = 0;
   store().commit(
     "Change setting",
@@ -125,7 +132,7 @@ export function updateSettings(id: string, settings: Record<string, unknown>, fi
       dropped = r.droppedEdges;
       return r.doc;
     },
-    `settings:${id}:${field}`,
+    typing ? `settings:${id}:${field}` : undefined,
   );
   if (dropped > 0) {
     notify.info(

@@ -49,6 +49,8 @@ export interface EditorActions {
   endDrag(): void;
   undo(): void;
   redo(): void;
+  /** Ends the undo step being typed: the next edit is a step of its own (a field gained focus). */
+  sealHistory(): void;
   setSelection(ids: ReadonlySet<string>): void;
   setViewport(viewport: { x: number; y: number; zoom: number }): void;
   markSaving(): number;
@@ -192,6 +194,12 @@ export const useEditorStore = create<EditorState>()((set, get) => ({
       lastAction: `Redo ${r.label}`,
       saveStatus: s.saveStatus === "conflict" ? "conflict" : "dirty",
     });
+  },
+
+  sealHistory() {
+    const s = get();
+    const history = hist.seal(s.history);
+    if (history !== s.history) set({ history });
   },
 
   setSelection(ids) {

@@ -4,6 +4,7 @@
  * with the media's size/length read in the browser before the upload.
  */
 import type { UploadRef } from "@nodes/shared";
+import { MIME_BY_EXT } from "~/lib/media/mime";
 
 export const artifactUrl = (hash: string) => `/api/artifacts/${hash}`;
 
@@ -98,4 +99,39 @@ export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} B`;
+}
+
+/** Media types → the name people know the format by. */
+const FORMAT_NAMES: Readonly<Record<string, string>> = {
+  "image/png": "PNG",
+  "image/jpeg": "JPEG",
+  "image/webp": "WebP",
+  "image/gif": "GIF",
+  "image/bmp": "BMP",
+  "image/tiff": "TIFF",
+  "image/avif": "AVIF",
+  "audio/wav": "WAV",
+  "audio/x-wav": "WAV",
+  "audio/wave": "WAV",
+  "audio/mpeg": "MP3",
+  "audio/ogg": "Ogg",
+  "audio/flac": "FLAC",
+  "audio/webm": "WebM",
+  "audio/mp4": "M4A",
+  "video/mp4": "MP4",
+  "video/webm": "WebM",
+  "video/quicktime": "QuickTime",
+};
+
+/**
+ * The format of an uploaded file as a person names it ("JPEG", "WAV"): from its media type, else from its
+ * file name's extension; null when neither says.
+ */
+export function fileFormat(file: Pick<UploadRef, "mime" | "filename">): string | null {
+  const byMime = FORMAT_NAMES[file.mime.toLowerCase().split(";")[0]!.trim()];
+  if (byMime) return byMime;
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(file.filename)?.[0]?.toLowerCase();
+  if (!ext) return null;
+  const mime = MIME_BY_EXT[ext];
+  return (mime && FORMAT_NAMES[mime]) ?? ext.slice(1).toUpperCase();
 }
