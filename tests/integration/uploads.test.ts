@@ -3,6 +3,7 @@
  * handlers (limits enforced while streaming, caching headers), and the Next route modules themselves.
  */
 import { createHash } from "node:crypto";
+import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleArtifactGet, handleUpload } from "~/server/api/uploads";
 import {
@@ -125,6 +126,21 @@ describe("POST /api/uploads", () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ hash: sha(data), filename: "again.wav" });
     expect(await t.db.artifact.count()).toBe(1);
+  });
+
+  it("types a file by its bytes: a JPEG named photo.png is a JPEG; unknown bytes keep the declared type", async () => {
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#0a0" } })
+      .jpeg()
+      .toBuffer();
+    const form = new FormData();
+    form.append("file", new File([jpeg], "photo.png", { type: "image/png" }));
+    const res = await handleUpload(upload(form), { store, maxBytes: 1024 * 1024 });
+    expect(await res.json()).toMatchObject({ mime: "image/jpeg", filename: "photo.png" });
+    expect((await store.get(sha(jpeg)))?.mime).toBe("image/jpeg");
+
+    const text = bytes("plain words");
+    const raw = await handleUpload(upload(text, { "content-type": "text/plain" }), { store, maxBytes: 1024 });
+    expect(await raw.json()).toMatchObject({ mime: "text/plain" });
   });
 
   it("stores the file of a multipart form", async () => {

@@ -36,6 +36,7 @@ import type { ProviderRequest } from "~/server/inference/types";
 import { openRunDatabase } from "./run-database";
 import { writeValueFile } from "./run-files";
 import { MIME_BY_EXT } from "~/lib/media/mime";
+import { sniffMime } from "~/lib/media/sniff";
 
 export type InputArg = { text: string } | { file: string };
 
@@ -110,7 +111,9 @@ export async function runHeadless(input: HeadlessRunInput): Promise<HeadlessRunR
         continue;
       }
       const bytes = readFileSync(arg.file);
-      const mime = MIME_BY_EXT[path.extname(arg.file).toLowerCase()] ?? "application/octet-stream";
+      // Typed by its bytes, as uploads are; by its extension when they match no known signature.
+      const mime =
+        sniffMime(bytes) ?? MIME_BY_EXT[path.extname(arg.file).toLowerCase()] ?? "application/octet-stream";
       const info = await store.put(bytes, mime);
       const file = { hash: info.hash, mime: info.mime, filename: path.basename(arg.file), size: info.size };
       inputs[name] = { kind: kind as "image" | "audio" | "video", file };

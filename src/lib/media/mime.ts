@@ -1,6 +1,7 @@
 /**
  * File extensions of the media types Switchboard reads and writes, both ways: output files and downloads
- * are named by their MIME type, and files given on the command line are typed by their extension.
+ * are named by their MIME type, and a file whose bytes match no known signature (`sniff.ts`) is typed by its
+ * extension.
  */
 
 /** MIME type → the extension a file of it is written with. */

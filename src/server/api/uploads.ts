@@ -3,6 +3,7 @@
  * tests can call them with their own store. Errors are JSON `{ error }` with a message a person reads.
  */
 import "server-only";
+import { sniffMime } from "~/lib/media/sniff";
 import { limitBody } from "~/server/api/limit-body";
 import {
   type ArtifactStore,
@@ -28,7 +29,8 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /**
  * Stores the request's file and answers `{ hash, size, mime, filename }` (201 when new, 200 when the same
- * bytes were already stored). Accepts a raw body (mime from Content-Type, name from `X-Filename` or
+ * bytes were already stored). `mime` is the file's own type when its signature is one Switchboard reads
+ * (`sniffMime`), else the declared one. Accepts a raw body (mime from Content-Type, name from `X-Filename` or
  * `?filename=`) or multipart/form-data (the `file` field, else the first file).
  */
 export async function handleUpload(
@@ -36,8 +38,9 @@ export async function handleUpload(
   opts: { store: ArtifactStore; maxBytes: number },
 ): Promise<Response> {
   try {
-    const { data, mime, filename } = await readUpload(req, opts.maxBytes);
-    const stored = await opts.store.put(data, mime);
+    const { data, mime: declared, filename } = await readUpload(req, opts.maxBytes);
+    // What the bytes are decides, not the name or type the browser gave them (a JPEG called photo.png).
+    const stored = await opts.store.put(data, sniffMime(data) ?? declared);
     const body: UploadResult = { hash: stored.hash, size: stored.size, mime: stored.mime, filename };
     return Response.json(body, { status: stored.created ? 201 : 200 });
   } catch (error) {
