@@ -149,6 +149,72 @@ test("undo takes back typed text as one step, and a second edit of the same fiel
   await expect(optional).not.toBeChecked();
 });
 
+test("undo and redo inside a settings field are the editor's: one history, the field shows the undone value", async ({
+  page,
+  request,
+}) => {
+  const id = await createWorkflow(request, `E2E undo in a field ${Date.now()}`, {
+    schemaVersion: 2,
+    nodes: [
+      {
+        id: "t",
+        type: "text-input",
+        position: { x: 0, y: 0 },
+        settings: { name: "text", value: "" },
+      },
+    ],
+    edges: [],
+  });
+  const editor = await new EditorPage(page).goto(id);
+  await editor.select("t");
+  const text = editor.setting("value");
+  const undo = page.getByTestId("toolbar-undo");
+  const redo = page.getByTestId("toolbar-redo");
+
+  // A character typed and erased leaves nothing to undo (no step that changes nothing).
+  await text.click();
+  await text.press("x");
+  await text.press("Backspace");
+  await expect(text).toHaveValue("");
+  await expect(undo).toBeDisabled();
+
+  // Typed, then Ctrl+Z without leaving the field: the editor's undo takes the whole step back, the field
+  // shows it, and the step waits in the redo list (the browser's undo would have saved "ab" as an edit).
+  await text.pressSequentially("abc");
+  await text.press("Control+z");
+  await expect(text).toHaveValue("");
+  await expect(text).toBeFocused();
+  await expect(redo).toBeEnabled();
+  await text.press("Control+Shift+z");
+  await expect(text).toHaveValue("abc");
+  await text.press("Control+z");
+  await expect(text).toHaveValue("");
+  await text.press("Control+y");
+  await expect(text).toHaveValue("abc");
+  await expect(redo).toBeDisabled();
+
+  // The card titles the text as the inspector does.
+  await expect(editor.node("t").locator(".sb-node-summary")).toHaveText("NametextTextabc");
+
+  // The node label is the workflow's too; the palette's search box keeps the browser's own undo.
+  const label = page.getByTestId("inspector-label");
+  await label.click();
+  await label.pressSequentially("Prompt");
+  await label.press("Control+z");
+  await expect(label).toHaveValue("");
+  await expect(text).toHaveValue("abc");
+  await label.press("Enter"); // leaves the field
+  await editor.press("a");
+  const search = page.getByTestId("palette-search");
+  await search.pressSequentially("llm");
+  await search.press("Control+z");
+  await expect(search).not.toHaveValue("llm");
+  await editor.press("Escape");
+  await expect(editor.nodes).toHaveCount(1);
+  await editor.select("t");
+  await expect(text).toHaveValue("abc"); // the search box's undo left the workflow alone
+});
+
 test("the problems badge says what would stop a run before Run is pressed", async ({ page, request }) => {
   const id = await createWorkflow(request, `E2E run readiness ${Date.now()}`, {
     schemaVersion: 2,

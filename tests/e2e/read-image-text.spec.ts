@@ -1,6 +1,7 @@
 /**
- * "Read text in an image" from the gallery, with a JPEG: the inspector describes the upload as the JPEG it
- * is and its run value's download as the PNG it gives; after the run, the recognized lines' "Show all" is
+ * "Read text in an image" from the gallery, with a JPEG: the cards read as the inspector (the OCR card's
+ * title whole, a checkbox On/Off); the inspector describes the upload as the JPEG it is, its run value's
+ * download as the PNG it gives, and offers the original JPEG as well; after the run, the recognized lines' "Show all" is
  * not under the canvas minimap, which shows only while the view moves.
  *
  * Needs PP-OCRv4 (`npm run models:setup`, which `scripts/start.ts` runs) and a worker (`scripts/start.ts`
@@ -51,6 +52,18 @@ test("Read text in an image: a JPEG is described as a JPEG, and the results are 
   const minimap = page.locator(".react-flow__minimap");
   await expect(minimap).toBeHidden();
 
+  // The OCR card's own title is shown whole; its type label gives way, in full in a tooltip on hover.
+  const ocrHead = editor.node("ocr");
+  const isCut = (l: Locator) => l.evaluate((el) => el.scrollWidth > el.clientWidth);
+  await expect(ocrHead.getByTestId("node-title")).toHaveText("PP-OCRv4 reads");
+  expect(await isCut(ocrHead.getByTestId("node-title"))).toBe(false);
+  const typeLabel = ocrHead.getByTestId("node-type");
+  expect(await isCut(typeLabel)).toBe(true);
+  await typeLabel.hover();
+  await expect(typeLabel).toHaveAttribute("title", "Image to text (OCR)");
+  // A checkbox reads on the card as in the inspector.
+  await expect(editor.node("image").locator(".sb-node-summary")).toContainText("OptionalOff");
+
   // A JPEG made from the OCR fixture (random noise in a corner keeps its bytes, and so the cache key, new).
   const jpeg = await sharp(FIXTURE_PNG)
     .composite([
@@ -84,6 +97,19 @@ test("Read text in an image: a JPEG is described as a JPEG, and the results are 
   await expect(download).toHaveText("Download as PNG");
   const res = await page.request.get((await download.getAttribute("href"))!);
   expect(res.headers()["content-type"]).toBe("image/png");
+  // And the file as it was uploaded, under its own name.
+  const original = values.getByTestId("output-download-original");
+  await expect(original).toHaveText("Download original (JPEG)");
+  const saving = page.waitForEvent("download");
+  await original.click();
+  const saved = await saving;
+  expect(saved.suggestedFilename()).toBe("sign.jpg");
+  expect(readFileSync(await saved.path()).equals(jpeg)).toBe(true);
+  const head = await page.request.get((await original.getAttribute("href"))!);
+  expect(head.headers()["content-type"]).toBe("image/jpeg");
+  expect(head.headers()["content-disposition"]).toBe(
+    `attachment; filename="sign.jpg"; filename*=UTF-8''sign.jpg`,
+  );
 
   // The recognized lines' "Show all" is clickable all over: the minimap is not on top of it.
   const showAll = editor.node("lines").getByTestId("output-text-toggle");

@@ -72,7 +72,8 @@ function SettingsForm({ node, def }: { node: SbNode; def: NodeDefinition }) {
 
   if (fields.length === 0) return <p className="text-xs text-zinc-500">This node has no settings.</p>;
   return (
-    <div className="flex flex-col gap-3.5" data-testid="settings-form">
+    // Undo/redo typed in these fields are the editor's (see use-keyboard.ts), not the browser's.
+    <div className="flex flex-col gap-3.5" data-testid="settings-form" data-editor-history>
       {fields.map((f) => {
         const draft = drafts[f.key];
         return (
@@ -112,6 +113,7 @@ function LabelInput({ node }: { node: SbNode }) {
       }}
       onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
       aria-label="Node label"
+      data-editor-history
       className="h-8 w-full rounded-md border border-transparent bg-transparent px-1.5 text-[15px] font-semibold text-zinc-100 outline-none placeholder:text-zinc-400 hover:border-zinc-700 focus:border-sky-500"
       data-testid="inspector-label"
     />

@@ -6,7 +6,7 @@
  * small (a thousand of these must lay out fast) and its box matches `node-geometry.ts`.
  */
 import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo, type CSSProperties } from "react";
+import { memo, type CSSProperties, type MouseEvent } from "react";
 import NodeRunFooter from "~/components/runs/NodeRunFooter";
 import { formatShape, type SbNode } from "~/lib/editor/flow";
 import { useEditorUi } from "~/lib/editor/ui-store";
@@ -23,6 +23,13 @@ function portTip(port: PortSpec): string {
   ]
     .filter(Boolean)
     .join(" · ");
+}
+
+/** A title cut short by its ellipsis shows in full as a tooltip; measured on hover, so it costs no render. */
+function tipWhenCut(e: MouseEvent<HTMLElement>) {
+  const el = e.currentTarget;
+  if (el.scrollWidth > el.clientWidth) el.title = el.textContent ?? "";
+  else el.removeAttribute("title");
 }
 
 function handleClass(port: PortSpec, target: boolean | undefined): string {
@@ -74,10 +81,14 @@ function SbNodeView({ id, data, selected }: NodeProps<SbNode>) {
       data-breakpoint={breakpoint || undefined}
     >
       <div className="sb-node-head">
-        <span className="sb-node-title" data-testid="node-title">
+        <span className="sb-node-title" data-testid="node-title" onMouseEnter={tipWhenCut}>
           {data.label || data.title}
         </span>
-        {data.label ? <span className="sb-node-type">{data.title}</span> : null}
+        {data.label ? (
+          <span className="sb-node-type" data-testid="node-type" onMouseEnter={tipWhenCut}>
+            {data.title}
+          </span>
+        ) : null}
         {problem ? (
           <span
             className="sb-node-badge"

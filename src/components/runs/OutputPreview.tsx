@@ -270,14 +270,30 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
     case "file": {
       const src = `/api/artifacts/${preview.file.hash}`;
       // What was uploaded is described as it is (a JPEG is a JPEG); the download says what it gives: an
-      // uploaded image as a PNG with the workflow (output-files.ts), audio and video as the file they were.
+      // uploaded image as a PNG with the workflow (output-files.ts) or as the original file, audio and video
+      // as the file they were.
       const format = fileFormat(preview.file);
       const download = (
-        <span className="flex gap-2 text-[10.5px] text-zinc-500" data-testid="output-file-details">
+        // Wrapped between its parts, never inside one ("JPEG · 10.3 KB" and each link stay whole).
+        <span
+          className="flex flex-wrap gap-x-2 whitespace-nowrap text-[10.5px] text-zinc-500"
+          data-testid="output-file-details"
+        >
           {format ? `${format} · ` : ""}
           {formatBytes(preview.file.size)}
           {preview.media === "image" ? (
-            <DownloadLink source={source} label="Download as PNG" title={PNG_WITH_WORKFLOW} />
+            <>
+              <DownloadLink source={source} label="Download as PNG" title={PNG_WITH_WORKFLOW} />
+              <a
+                href={`${src}?download=${encodeURIComponent(preview.file.filename)}`}
+                download={preview.file.filename}
+                title={`The file as it was uploaded: ${preview.file.filename}`}
+                className="nodrag text-sky-400 hover:underline"
+                data-testid="output-download-original"
+              >
+                {format ? `Download original (${format})` : "Download original"}
+              </a>
+            </>
           ) : (
             <DownloadLink source={source} label={`Download ${format ?? "file"}`} />
           )}

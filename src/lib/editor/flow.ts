@@ -10,6 +10,7 @@ import type { WorkflowEdge, WorkflowGraph, WorkflowMetadata, WorkflowNode } from
 import { CURRENT_SCHEMA_VERSION } from "~/lib/graph/schema";
 import type { NodePorts, PortSpec, PortValueType } from "~/lib/graph/types";
 import { nodeGeometry } from "./node-geometry";
+import { isFieldVisible, settingsFields } from "./settings-fields";
 
 export interface SbNodeData extends Record<string, unknown> {
   /** The node type id (`llm`, `image-input`, …). */
@@ -35,10 +36,12 @@ export function formatShape(port: PortSpec): string | undefined {
   return `${port.tensor.dtype} [${port.tensor.dims.join(", ")}]`;
 }
 
+/** A setting's value as the card shows it: worded as the inspector words it (a checkbox reads On/Off). */
 function formatValue(v: unknown): string | undefined {
   if (v === null || v === undefined || v === "") return undefined;
   if (typeof v === "string") return v.length > 28 ? `${v.slice(0, 27)}…` : v.replace(/\s+/g, " ");
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "boolean") return v ? "On" : "Off";
+  if (typeof v === "number") return String(v);
   if (Array.isArray(v)) return v.length ? v.map(String).join(", ").slice(0, 28) : undefined;
   if (typeof v === "object" && "filename" in v && typeof v.filename === "string") return v.filename;
   return undefined;
@@ -48,25 +51,29 @@ function formatValue(v: unknown): string | undefined {
 const SUMMARY_SKIP = new Set(["promptTemplate", "value", "imagePrefix", "audioPrefix", "videoPrefix"]);
 const SUMMARY_MAX = 3;
 
-function summarize(
+/**
+ * A few settings as `[title, value]`, titled as the inspector's fields are (`settings-fields.ts`) and
+ * only those the inspector shows for these settings.
+ */
+export function summarize(
   settings: Record<string, unknown>,
   def: NodeDefinition | undefined,
 ): SbNodeData["summary"] {
   if (!def) return [];
   const out: (readonly [string, string])[] = [];
-  const shape = def.settings.shape as Record<string, { meta?: () => { title?: string } | undefined }>;
-  for (const key of Object.keys(shape)) {
+  const fields = settingsFields(def).filter((f) => isFieldVisible(f, settings));
+  for (const field of fields) {
     if (out.length >= SUMMARY_MAX) break;
-    if (SUMMARY_SKIP.has(key)) continue;
-    const text = formatValue(settings[key]);
+    if (SUMMARY_SKIP.has(field.key)) continue;
+    const text = formatValue(settings[field.key]);
     if (text === undefined) continue;
-    const title = shape[key]?.meta?.()?.title ?? key;
-    out.push([title, text] as const);
+    out.push([field.title, text] as const);
   }
   // A text input's value is its point: show the start of it.
   if (def.type === "text-input") {
     const value = formatValue(settings.value);
-    if (value) out.push(["value", value] as const);
+    const field = fields.find((f) => f.key === "value");
+    if (value && field) out.push([field.title, value] as const);
   }
   return out;
 }

@@ -111,6 +111,23 @@ describe("editing a node's settings", () => {
     expect(settings().value).toBe("");
   });
 
+  it("keeps no step for a character typed and erased: an undo always changes something", () => {
+    commands.updateSettings("img", { ...settings("img"), name: "photo" }, "name", { typing: true });
+    vi.advanceTimersByTime(COALESCE_MS + 100);
+    typeText("a");
+    commands.updateSettings("t", { ...settings(), value: "" }, "value", { typing: true }); // Backspace
+    expect(settings().value).toBe("");
+    expect(steps()).toBe(1); // only the earlier rename is left to undo
+    // Typing on at once is a step of its own, not merged into the rename.
+    typeText("b");
+    expect(steps()).toBe(2);
+    useEditorStore.getState().undo();
+    expect(settings().value).toBe("");
+    expect(settings("img").name).toBe("photo");
+    useEditorStore.getState().undo();
+    expect(settings("img").name).toBe("image");
+  });
+
   it("undoes each pick of a checkbox on its own, even two quick ones", () => {
     commands.updateSettings("img", { ...settings("img"), optional: true }, "optional");
     commands.updateSettings("img", { ...settings("img"), optional: false }, "optional");

@@ -87,6 +87,18 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   return false;
 }
 
+/**
+ * Fields that edit the workflow (the inspector's settings and label) mark themselves with this attribute:
+ * in them, undo and redo are the editor's, not the browser's. The browser's own undo there would replay
+ * keystrokes as new edits (clearing the editor's redo list), a second history beside the editor's.
+ */
+export const EDITOR_HISTORY_ATTR = "data-editor-history";
+
+/** Whether `target` is inside a field whose undo/redo belongs to the editor's history. */
+export function isEditorHistoryField(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest(`[${EDITOR_HISTORY_ATTR}]`) !== null;
+}
+
 /** Which shortcut a keydown means, if any (copy/cut/paste are handled by clipboard events instead). */
 export function matchShortcut(e: KeyboardEvent): ShortcutId | null {
   const mod = isMac() ? e.metaKey : e.ctrlKey;

@@ -115,7 +115,7 @@ export const useEditorStore = create<EditorState>()((set, get) => ({
     set({
       nodes: after.nodes,
       edges: after.edges,
-      history: hist.record(s.history, before, label, coalesceKey),
+      history: hist.dropNoOp(hist.record(s.history, before, label, coalesceKey), after),
       docRevision: s.docRevision + 1,
       saveStatus: s.saveStatus === "conflict" ? "conflict" : "dirty",
     });

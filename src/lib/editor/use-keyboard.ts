@@ -2,12 +2,13 @@
 /**
  * The editor's keyboard and clipboard bindings, on the document: shortcuts from `SHORTCUTS`, and the
  * browser's copy/cut/paste events (which carry clipboard data without a permission prompt). Nothing
- * fires while the user types in a field or a modal dialog is open.
+ * fires while the user types in a field or a modal dialog is open, except undo/redo in a field that edits
+ * the workflow (`isEditorHistoryField`): there they are the editor's, so there is one history.
  */
 import type { XYPosition } from "@xyflow/react";
 import { useEffect, useRef } from "react";
 import * as commands from "./commands";
-import { isTypingTarget, matchShortcut, type ShortcutId } from "./shortcuts";
+import { isEditorHistoryField, isTypingTarget, matchShortcut, type ShortcutId } from "./shortcuts";
 import { useEditorStore } from "./store";
 import { useEditorUi } from "./ui-store";
 
@@ -25,6 +26,11 @@ function modalOpen(): boolean {
 
 function blocked(target: EventTarget | null): boolean {
   return isTypingTarget(target) || useEditorUi.getState().palette !== null || modalOpen();
+}
+
+/** A workflow field with the editor's undo, and nothing (palette, dialog) over it. */
+function historyField(target: EventTarget | null): boolean {
+  return isEditorHistoryField(target) && useEditorUi.getState().palette === null && !modalOpen();
 }
 
 /** Text selected on the page (say, in the inspector) is the user's to copy, not our nodes. */
@@ -85,9 +91,22 @@ export function useEditorKeyboard(handlers: KeyboardHandlers): void {
     };
 
     const onKeyDown = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.isComposing || blocked(e.target)) return;
+      if (e.defaultPrevented || e.isComposing) return;
       const id = matchShortcut(e);
+      if ((id === "undo" || id === "redo") && historyField(e.target)) {
+        e.preventDefault(); // no native undo of the field's text as well
+        run(id);
+        return;
+      }
+      if (blocked(e.target)) return;
       if (id && run(id)) e.preventDefault();
+    };
+    // Undo from the field's context menu (or another source) arrives as `beforeinput`, not a keydown.
+    const onBeforeInput = (e: InputEvent) => {
+      if (e.inputType !== "historyUndo" && e.inputType !== "historyRedo") return;
+      if (!historyField(e.target)) return;
+      e.preventDefault();
+      run(e.inputType === "historyUndo" ? "undo" : "redo");
     };
     const onCopy = (e: ClipboardEvent) => {
       if (blocked(document.activeElement) || pageTextSelected()) return;
@@ -109,11 +128,13 @@ export function useEditorKeyboard(handlers: KeyboardHandlers): void {
       if (commands.pasteText(text, ref.current.pointerFlow() ?? undefined)) e.preventDefault();
     };
     document.addEventListener("keydown", onKeyDown);
+    document.addEventListener("beforeinput", onBeforeInput);
     document.addEventListener("copy", onCopy);
     document.addEventListener("cut", onCut);
     document.addEventListener("paste", onPaste);
     return () => {
       document.removeEventListener("keydown", onKeyDown);
+      document.removeEventListener("beforeinput", onBeforeInput);
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("cut", onCut);
       document.removeEventListener("paste", onPaste);

@@ -6,6 +6,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "~/server/db";
+import { contentDisposition } from "~/server/api/disposition";
 import { childLogger } from "~/server/logger";
 import { DomainError, InvalidInputError } from "~/server/services/errors";
 import { runOutputFile } from "~/server/services/output-files";
@@ -19,11 +20,6 @@ const paramsSchema = z.object({
 });
 
 /** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266 / 5987). */
-function disposition(kind: "attachment" | "inline", filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
-}
-
 export async function handleRunOutputFile(
   req: Request,
   params: { runId: string; nodeId: string; port: string },
@@ -39,7 +35,7 @@ export async function handleRunOutputFile(
       headers: {
         "Content-Type": file.mime,
         "Content-Length": String(file.data.byteLength),
-        "Content-Disposition": disposition(download ? "attachment" : "inline", file.filename),
+        "Content-Disposition": contentDisposition(download ? "attachment" : "inline", file.filename),
         // A run's outputs never change once written.
         "Cache-Control": "private, max-age=31536000, immutable",
         "X-Content-Type-Options": "nosniff",

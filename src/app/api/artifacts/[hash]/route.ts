@@ -1,4 +1,8 @@
-/** `GET /api/artifacts/<sha256>`: an artifact's bytes, immutable and cacheable (see `~/server/api/uploads`). */
+/**
+ * `GET /api/artifacts/<sha256>`: an artifact's bytes, immutable and cacheable (see `~/server/api/uploads`);
+ * `?download=<filename>` makes them an attachment with that name (`~/server/api/disposition`).
+ */
+import { asDownload } from "~/server/api/disposition";
 import { handleArtifactGet } from "~/server/api/uploads";
 import { db } from "~/server/db";
 import { createArtifactStore } from "~/server/services/artifacts";
@@ -9,10 +13,10 @@ type Params = { params: Promise<{ hash: string }> };
 
 export async function GET(req: Request, { params }: Params): Promise<Response> {
   const { hash } = await params;
-  return handleArtifactGet(req, hash, { store: createArtifactStore(db()) });
+  return asDownload(req, await handleArtifactGet(req, hash, { store: createArtifactStore(db()) }));
 }
 
 export async function HEAD(req: Request, { params }: Params): Promise<Response> {
   const { hash } = await params;
-  return handleArtifactGet(req, hash, { store: createArtifactStore(db()) });
+  return asDownload(req, await handleArtifactGet(req, hash, { store: createArtifactStore(db()) }));
 }
