@@ -40,6 +40,8 @@ export interface RunEnv {
   nodeConcurrency?: number;
   /** Sessions, models and providers; without it model nodes fail with "no inference backend". */
   inference?: InferenceRuntime;
+  /** How long a run may stay paused before the worker stops it (worker.ts); told to the user when it pauses. */
+  pauseTimeoutMs?: number;
 }
 
 export interface ClaimedRun {
@@ -181,7 +183,7 @@ export async function executeClaimedRun(
     // Not fatal: the engine computes the keys itself and reports a bad input value on the node.
     log.debug({ err: describeError(err).message }, "cache prefetch skipped");
   }
-  const debug = run.debug ? new RunDebugger(run.debug) : undefined;
+  const debug = run.debug ? new RunDebugger({ ...run.debug, pauseTimeoutMs: env.pauseTimeoutMs }) : undefined;
   if (debug?.active) active.debugger = debug;
   const result = await executeRun(plan, {
     runId: run.id,

@@ -24,18 +24,12 @@ import { createArtifactStore } from "~/server/services/artifacts";
 import { InferenceRuntime } from "~/server/inference/context";
 import { describeProviders } from "~/server/inference/providers";
 import type { ProviderInfo } from "~/server/inference/types";
+import { formatLimit } from "~/lib/runs/reducer";
 import { claimRun, executeClaimedRun, newRunWriter, type ActiveRun, type RunEnv } from "./execute";
 import { describeThisProcess, heartbeat, markStopped, registerWorker } from "./registry";
 
 /** How long a run may stay paused with no resume before the worker stops it. */
 export const DEFAULT_PAUSE_TIMEOUT_MS = 30 * 60_000;
-
-/** "30 min", "1 h", "1.5 s". */
-function formatLimit(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${+(ms / 1000).toFixed(1)} s`;
-}
 
 export interface StartWorkerOptions {
   databaseUrl: string;
@@ -108,6 +102,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
     deviceLock: new Semaphore(1),
     log,
     inference,
+    pauseTimeoutMs: opts.pauseTimeoutMs ?? DEFAULT_PAUSE_TIMEOUT_MS,
   };
   const boss = await startBoss(opts.databaseUrl, "worker", log);
   const id = await registerWorker(pool, identity);
@@ -264,7 +259,7 @@ class Worker implements WorkerHandle {
 
   /** Stops runs paused longer than `pauseTimeoutMs`: recorded as failed, saying why. */
   private stopForgottenPauses(): void {
-    const limit = this.opts.pauseTimeoutMs ?? DEFAULT_PAUSE_TIMEOUT_MS;
+    const limit = this.env.pauseTimeoutMs ?? DEFAULT_PAUSE_TIMEOUT_MS;
     if (limit <= 0) return;
     for (const a of this.active.values()) {
       const nodeId = a.debugger?.pausedAt;

@@ -113,6 +113,11 @@ describe("a worker killed mid-run", () => {
       () => `the run never paused:\n${worker.output()}`,
     );
     const pausedAt = Date.now();
+    // The pause says how long it may last (the editor shows it on the paused chip).
+    expect((await readEvents(pool, runId)).find((e) => e.type === "node.paused")).toMatchObject({
+      nodeId: "wait",
+      stopsAfterMs: 3000,
+    });
     // The worker's only slot is held by the paused run: a second run waits in the queue.
     const { runId: next } = await api.run.start({ workflowId, mode: "all" });
     await new Promise((r) => setTimeout(r, 1000));

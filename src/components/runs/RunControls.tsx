@@ -20,7 +20,7 @@ import { useEditorStore } from "~/lib/editor/store";
 import { useEditorUi } from "~/lib/editor/ui-store";
 import type { GraphProblem } from "~/lib/graph/problems";
 import { flushSave } from "~/lib/runs/flush-save";
-import { formatDuration, isFinal, pausedInside, type RunPhase } from "~/lib/runs/reducer";
+import { formatDuration, formatLimit, isFinal, pausedInside, type RunPhase } from "~/lib/runs/reducer";
 import { useRunStore, type RunMode } from "~/lib/runs/store";
 import type { ResumeMode } from "~/server/engine/debugger";
 import { useRunEvents } from "~/lib/runs/use-run-events";
@@ -68,6 +68,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
   useRunEvents(runId && !isFinal(status) ? runId : null);
 
   const pausedAt = useRunStore((s) => s.run.pausedAt);
+  const pauseStopsAfterMs = useRunStore((s) => s.run.pauseStopsAfterMs);
   const inside = useRunStore((s) => pausedInside(s.run));
   const pausedTitle = useEditorStore((s) => {
     const n = pausedAt ? s.nodes.find((x) => x.id === pausedAt) : undefined;
@@ -183,6 +184,7 @@ export function RunControls({ saveNow }: { saveNow(): void }) {
         skipped={stats?.skipped}
         pausedAt={busy && pausedAt ? (pausedTitle ?? pausedAt) : undefined}
         pausedStep={busy && pausedAt ? inside?.label : undefined}
+        pauseStopsAfterMs={pauseStopsAfterMs}
         cancelling={isCancelling}
       />
       {busy && runId && pausedAt ? (
@@ -293,6 +295,8 @@ function RunStatusChip(props: {
   /** The node the debugger holds the run before (or in, at `pausedStep`). */
   pausedAt?: string;
   pausedStep?: string;
+  /** The worker stops the run if the pause lasts longer than this (a paused run holds one of its slots). */
+  pauseStopsAfterMs?: number;
   /** Cancel was pressed; the run has not ended yet. */
   cancelling?: boolean;
 }) {
@@ -306,6 +310,7 @@ function RunStatusChip(props: {
     skipped = 0,
     pausedAt,
     pausedStep,
+    pauseStopsAfterMs,
     cancelling,
   } = props;
   if (status === "idle") return null;
@@ -324,7 +329,11 @@ function RunStatusChip(props: {
       className={clsx("flex items-center gap-1 text-xs tabular-nums", info.className)}
       data-testid="run-status"
       data-status={status}
-      title={error}
+      title={
+        pausedAt && !cancelling && pauseStopsAfterMs
+          ? `The run stops if it stays paused for ${formatLimit(pauseStopsAfterMs)}: while paused it holds one of its worker's run slots.`
+          : error
+      }
     >
       {pausedAt && !cancelling ? (
         <Pause size={12} aria-hidden />

@@ -49,7 +49,7 @@ describe("applyRunEvent", () => {
       { type: "run.started", mode: "all", nodeCount: 2 },
       { type: "node.queued", nodeId: "a" },
       { type: "node.queued", nodeId: "b" },
-      { type: "node.paused", nodeId: "a", reason: "breakpoint" },
+      { type: "node.paused", nodeId: "a", reason: "breakpoint", stopsAfterMs: 1_800_000 },
       { type: "run.resumed", nodeId: "a", mode: "step" },
       { type: "node.started", nodeId: "a" },
       { type: "node.finished", nodeId: "a", durationMs: 3, cacheKey: "k", outputs: { text: text("x") } },
@@ -57,10 +57,11 @@ describe("applyRunEvent", () => {
       { type: "run.cancelled", durationMs: 50, stats, interrupted: [] },
     );
     const paused = applyRunEvents(emptyRunState(RUN, "queued"), evs.slice(0, 4));
-    expect(paused).toMatchObject({ status: "running", pausedAt: "a" });
+    expect(paused).toMatchObject({ status: "running", pausedAt: "a", pauseStopsAfterMs: 1_800_000 });
     expect(paused.nodes.a).toEqual({ status: "paused" });
     const resumed = applyRunEvent(paused, evs[4]!);
     expect(resumed.pausedAt).toBeUndefined();
+    expect(resumed.pauseStopsAfterMs).toBeUndefined();
     expect(resumed.nodes.a).toEqual({ status: "queued" });
     const again = applyRunEvents(resumed, evs.slice(5, 8));
     expect(again).toMatchObject({ pausedAt: "b", nodes: { a: { status: "done" }, b: { status: "paused" } } });

@@ -49,6 +49,8 @@ export interface RunViewState {
   startedAt?: number;
   /** The node the debugger paused the run before or in (while the run is `running`). */
   pausedAt?: string;
+  /** The worker stops the run if the current pause lasts longer than this. */
+  pauseStopsAfterMs?: number;
 }
 
 export const FINAL_PHASES: readonly RunPhase[] = ["succeeded", "failed", "cancelled"];
@@ -114,7 +116,7 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
       break;
     case "node.paused": {
       const prev = s.nodes[e.nodeId];
-      s = { ...s, pausedAt: e.nodeId };
+      s = { ...s, pausedAt: e.nodeId, pauseStopsAfterMs: e.stopsAfterMs };
       s = setNode(
         s,
         e.nodeId,
@@ -124,7 +126,7 @@ export function applyRunEvent(state: RunViewState, e: RunEvent): RunViewState {
     }
     case "run.resumed": {
       const prev = s.nodes[e.nodeId];
-      s = { ...s, pausedAt: undefined };
+      s = { ...s, pausedAt: undefined, pauseStopsAfterMs: undefined };
       // A node paused inside goes on running (its step image stays until the next one); else it waits.
       if (prev?.status === "paused")
         s = setNode(s, e.nodeId, prev.inside ? { ...prev, status: "running" } : { status: "queued" });
@@ -168,6 +170,13 @@ export function applyRunEvents(state: RunViewState, events: readonly RunEvent[])
 }
 
 /** Formats a duration for a node badge or a table cell: `12 ms`, `1.4 s`, `2 m 05 s`. */
+/** A limit as people say it: "30 min", "1 h", "1.5 s". */
+export function formatLimit(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${+(ms / 1000).toFixed(1)} s`;
+}
+
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
   if (ms < 1000) return `${Math.round(ms)} ms`;

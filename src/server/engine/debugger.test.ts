@@ -75,6 +75,25 @@ describe("RunDebugger", { timeout: 5000 }, () => {
     for (const e of t.events.events) expect(runEventSchema.safeParse(e).success).toBe(true);
   });
 
+  it("tells in each pause how long it may last before the worker stops the run", async () => {
+    for (const [pauseTimeoutMs, want] of [
+      [90_000, 90_000],
+      [0, undefined],
+      [undefined, undefined],
+    ] as const) {
+      const t = new TestRun(executors);
+      const dbg = new RunDebugger({ breakpoints: ["case"], pauseTimeoutMs });
+      const run = t.run(graph(), {}, { hooks: dbg });
+      await pauses(t, 1);
+      expect(t.last("node.paused")[0]!.stopsAfterMs).toBe(want);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(dbg.pausedForMs()).toBeGreaterThanOrEqual(15);
+      dbg.resume("continue");
+      expect(dbg.pausedForMs()).toBe(0);
+      await run;
+    }
+  });
+
   it("steps one node at a time from the first", async () => {
     const t = new TestRun(executors);
     const dbg = new RunDebugger({ step: true });

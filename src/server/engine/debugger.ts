@@ -26,6 +26,8 @@ export interface DebugOptions {
   breakpoints?: readonly string[];
   /** Pause before the first node, then after every step (as `resume("step")` does). */
   step?: boolean;
+  /** How long a pause may last before the worker stops the run; told in each `node.paused` (0: never). */
+  pauseTimeoutMs?: number;
 }
 
 interface Pause {
@@ -48,10 +50,13 @@ export class RunDebugger implements SchedulerHooks {
   private into: { nodeId: NodeId; done: Promise<void>; release(): void } | null = null;
   private pause: Pause | null = null;
   private emit: ((body: RunEventBody) => void) | null = null;
+  private readonly stopsAfterMs: number | undefined;
 
   constructor(opts: DebugOptions) {
     this.breakpoints = new Set(opts.breakpoints ?? []);
     this.stepping = opts.step === true;
+    const limit = opts.pauseTimeoutMs;
+    this.stopsAfterMs = limit !== undefined && limit > 0 ? Math.round(limit) : undefined;
   }
 
   /** Whether this run pauses at all (no breakpoints and no stepping: no hook needed). */
@@ -150,7 +155,7 @@ export class RunDebugger implements SchedulerHooks {
     this.emit = info.emit;
     const pause = { nodeId, since: performance.now(), inside: event.inside !== undefined, ...gate() };
     this.pause = pause;
-    info.emit(event);
+    info.emit(this.stopsAfterMs ? { ...event, stopsAfterMs: this.stopsAfterMs } : event);
     // Inside a node, the pause is held without the node's device lock (other runs' models go on).
     const paused = untilAborted(pause.done, info.signal);
     await (info.hold ? info.hold(paused) : paused);

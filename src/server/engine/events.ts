@@ -73,6 +73,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
     type: z.literal("node.paused"),
     nodeId: z.string(),
     reason: z.enum(["breakpoint", "step"]),
+    /** The worker stops the run (`PAUSE_TIMEOUT`) if this pause lasts longer than this. */
+    stopsAfterMs: z.number().int().positive().optional(),
     /** Paused inside the node, at one of its checkpoints (a denoising step), with its image there. */
     inside: z
       .object({
