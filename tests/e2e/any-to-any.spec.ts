@@ -196,6 +196,8 @@ test("The debugger steps into the image decoder: each denoising step's estimate 
   await page.getByTestId("run-start").click();
   const status = page.getByTestId("run-status");
   await expect(status).toContainText("Paused before Decoder (image)", { timeout: RUN_TIMEOUT });
+  // The chip says how long the pause may last before the worker stops the run (its default, 30 min).
+  await expect(status).toHaveAttribute("title", /^The run stops if it stays paused for 30 min/);
 
   await page.getByTestId("run-step-into").click();
   const decoder = editor.node("decoder-image");
