@@ -257,18 +257,16 @@ class Worker implements WorkerHandle {
     }
   }
 
-  /** Stops runs paused longer than `pauseTimeoutMs`: recorded as failed, saying why. */
+  /** Stops runs paused longer than the pause timeout (their debugger knows it): failed, saying why. */
   private stopForgottenPauses(): void {
-    const limit = this.env.pauseTimeoutMs ?? DEFAULT_PAUSE_TIMEOUT_MS;
-    if (limit <= 0) return;
     for (const a of this.active.values()) {
-      const nodeId = a.debugger?.pausedAt;
-      if (!nodeId || a.controller.signal.aborted || a.debugger!.pausedForMs() < limit) continue;
+      const over = a.debugger?.overdue();
+      if (!over || a.controller.signal.aborted) continue;
       a.stopReason = {
         code: "PAUSE_TIMEOUT",
-        message: `paused ${a.debugger!.pausedInside ? "in" : "before"} node "${nodeId}" for ${formatLimit(limit)} with no resume; stopped to free worker ${this.name} for other runs`,
+        message: `paused ${over.inside ? "in" : "before"} node "${over.nodeId}" for ${formatLimit(over.limitMs)} with no resume; stopped to free worker ${this.name} for other runs`,
       };
-      this.log.info({ runId: a.runId, nodeId }, "paused too long; stopping the run");
+      this.log.info({ runId: a.runId, nodeId: over.nodeId }, "paused too long; stopping the run");
       a.controller.abort(new Error(a.stopReason.message));
     }
   }

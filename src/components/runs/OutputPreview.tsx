@@ -155,15 +155,26 @@ function AudioFromValue({ source }: { source: OutputRef | null }) {
  */
 function DownloadLink({ source, label, title }: { source: OutputRef | null; label: string; title?: string }) {
   if (!source) return null;
+  return <FileLink href={outputFileUrl(source, { download: true })} label={label} title={title} />;
+}
+
+/** A link that saves a file (`filename`: the name to save under, else the server's). */
+function FileLink(props: {
+  href: string;
+  label: string;
+  title?: string;
+  filename?: string;
+  testId?: string;
+}) {
   return (
     <a
-      href={outputFileUrl(source, { download: true })}
-      download
-      title={title}
+      href={props.href}
+      download={props.filename ?? true}
+      title={props.title}
       className="nodrag text-sky-400 hover:underline"
-      data-testid="output-download"
+      data-testid={props.testId ?? "output-download"}
     >
-      {label}
+      {props.label}
     </a>
   );
 }
@@ -284,15 +295,13 @@ export function OutputPreview({ preview, source }: { preview: PortPreview; sourc
           {preview.media === "image" ? (
             <>
               <DownloadLink source={source} label="Download as PNG" title={PNG_WITH_WORKFLOW} />
-              <a
+              <FileLink
                 href={`${src}?download=${encodeURIComponent(preview.file.filename)}`}
-                download={preview.file.filename}
+                filename={preview.file.filename}
+                label={format ? `Download original (${format})` : "Download original"}
                 title={`The file as it was uploaded: ${preview.file.filename}`}
-                className="nodrag text-sky-400 hover:underline"
-                data-testid="output-download-original"
-              >
-                {format ? `Download original (${format})` : "Download original"}
-              </a>
+                testId="output-download-original"
+              />
             </>
           ) : (
             <DownloadLink source={source} label={`Download ${format ?? "file"}`} />

@@ -88,8 +88,13 @@ describe("RunDebugger", { timeout: 5000 }, () => {
       expect(t.last("node.paused")[0]!.stopsAfterMs).toBe(want);
       await new Promise((r) => setTimeout(r, 20));
       expect(dbg.pausedForMs()).toBeGreaterThanOrEqual(15);
+      // Overdue only past the limit, and never without one.
+      expect(dbg.overdue()).toBeNull();
+      const later = dbg.overdue(performance.now() + 90_000);
+      expect(later).toEqual(want ? { nodeId: "case", inside: false, limitMs: want } : null);
       dbg.resume("continue");
       expect(dbg.pausedForMs()).toBe(0);
+      expect(dbg.overdue(performance.now() + 90_000)).toBeNull();
       await run;
     }
   });

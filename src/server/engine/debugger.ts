@@ -69,14 +69,19 @@ export class RunDebugger implements SchedulerHooks {
     return this.pause?.nodeId ?? null;
   }
 
-  /** Whether the run is paused at a step inside `pausedAt` (not before it). */
-  get pausedInside(): boolean {
-    return this.pause?.inside ?? false;
-  }
-
   /** How long the current pause has lasted (0 when not paused); every pause starts from 0. */
   pausedForMs(now = performance.now()): number {
     return this.pause ? now - this.pause.since : 0;
+  }
+
+  /**
+   * The current pause once it has lasted past the pause timeout (the worker then stops the run): where it
+   * is (before the node, or inside it at a step) and the limit; null otherwise, and always without a timeout.
+   */
+  overdue(now = performance.now()): { nodeId: NodeId; inside: boolean; limitMs: number } | null {
+    const p = this.pause;
+    if (!p || this.stopsAfterMs === undefined || this.pausedForMs(now) < this.stopsAfterMs) return null;
+    return { nodeId: p.nodeId, inside: p.inside, limitMs: this.stopsAfterMs };
   }
 
   async beforeNode(
